@@ -1,0 +1,43 @@
+# Everything a person can do with this project.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+ADDRESS ?= 0.0.0.0
+
+.PHONY: run test test-fast test-browser lint bench browser clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## make run: the app on SQLite (data/workshop.db) with the built-in trend maps
+run: $(BIN)/.installed
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+## make browser: Debian's Chromium for the browser tests (needs root or sudo)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-dejavu-core; fi; }
+
+## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium)
+test: $(BIN)/.installed browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## make test-fast: everything but the browser tests
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m "not browser"
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+## make bench: live-update latency (submit on a phone -> visible on the projector)
+bench: $(BIN)/.installed browser
+	$(BIN)/python -m bench.latency
+
+clean:
+	rm -rf $(VENV) .pytest_cache

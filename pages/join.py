@@ -1,0 +1,61 @@
+"""Join: a phone that scanned the QR code gives a name and a department; no account."""
+
+import streamlit as st
+
+from ui.common import act, change_language_link, esc, lang, show_flash, tr
+from ui.engine import new_session
+from ui.style import phone_style
+from workshop import services, steps
+from workshop.errors import NotFound
+from workshop.limits import DEPARTMENT_MAX, NAME_MAX
+
+TOKENS = "_tokens"  # this browser's own participant tokens, by join code
+
+phone_style()
+change_language_link()
+code = st.query_params.get("code", "")
+try:
+    with new_session() as session:
+        workshop = services.workshop_by_code(session=session, code=code)
+except NotFound:
+    st.error(tr("error.workshop_not_found"))
+    st.page_link("pages/start.py", label=tr("join.enter_code"))
+    st.stop()
+
+mine = st.session_state.get(TOKENS, {}).get(workshop.code)
+target = st.session_state.pop("_go_phone", None) or None
+if target:
+    st.switch_page("pages/phone.py", query_params={"p": target, "lang": lang()})
+
+st.title(tr("join.title"))
+st.html(f"<h3>{esc(workshop.title)}</h3><p>{esc(tr('join.about'))} {esc(workshop.product)}</p>")
+
+if workshop.step == steps.FINISHED:
+    st.info(tr("error.workshop_finished"))
+    st.stop()
+
+
+def _join() -> None:
+    result = act(
+        services.join, scope="join", code=workshop.code,
+        name=st.session_state.join_name, department=st.session_state.join_department,
+    )
+    if result:
+        _participant, token = result
+        st.session_state.setdefault(TOKENS, {})[workshop.code] = token
+        st.session_state["_go_phone"] = token
+
+
+if mine:
+    st.info(tr("join.already"))
+    if st.button(tr("join.continue"), type="primary", width="stretch"):
+        st.switch_page("pages/phone.py", query_params={"p": mine, "lang": lang()})
+
+show_flash("join")
+with st.form("join_form"):
+    st.text_input(tr("field.name"), key="join_name", max_chars=NAME_MAX,
+                  autocomplete="given-name")
+    st.text_input(tr("field.department"), key="join_department", max_chars=DEPARTMENT_MAX,
+                  placeholder=tr("join.department_placeholder"))
+    st.form_submit_button(tr("join.button"), type="primary", on_click=_join, width="stretch")
+st.caption(tr("join.privacy"))

@@ -1,0 +1,185 @@
+"""The projector: what the room sees. Public by the workshop's code; with the facilitator key
+in the link, the controls appear in the sidebar."""
+
+import streamlit as st
+
+from ui.common import esc, tr
+from ui.controls import controls, join_link
+from ui.engine import new_session
+from ui.live import live
+from ui.present import (
+    note_wall,
+    option_text,
+    results_chart,
+    step_chips,
+    template,
+    timer_labels,
+    trend_grid,
+    why_chosen,
+)
+from ui.style import projector_style
+from workshop import net, services, steps
+from workshop.errors import NotFound
+from workshop.models import Workshop
+from workshop.qr import qr_data_uri
+from workshop.security import secret_matches
+from workshop.views import WorkshopView, workshop_view
+
+code = st.query_params.get("w", "")
+key = st.query_params.get("k")
+try:
+    with new_session() as session:
+        workshop = services.workshop_by_code(session=session, code=code)
+except NotFound:
+    projector_style(chrome=True)
+    st.error(tr("error.workshop_not_found"))
+    st.stop()
+is_facilitator = secret_matches(key, workshop.facilitator_key_hash)
+workshop_id, workshop_code = workshop.id, workshop.code
+projector_style(chrome=is_facilitator)
+if key and not is_facilitator:
+    st.error(tr("error.access_denied"))
+
+
+def _lobby(view: WorkshopView) -> None:
+    link = join_link(view)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.html(
+            f'<div class="qr"><img alt="{esc(tr("proj.qr_alt"))}" src="{qr_data_uri(link)}"></div>'
+            f'<div class="join-url">{esc(link)}</div>'
+            f'<p>{esc(tr("proj.or_code"))}</p><div class="join-code">{esc(view.workshop.code)}</div>'
+        )
+        if net.is_local(link):
+            addresses = ", ".join(net.lan_bases(st.context.url or "")) or "—"
+            st.warning(tr("proj.local_warning", addresses=addresses))
+    with right:
+        st.header(tr("proj.roster", n=len(view.participants)))
+        rows = "".join(
+            f'<div class="roster-row">{esc(p.name)} <span class="dept">· {esc(p.department)}</span></div>'
+            for p in view.participants
+        )
+        st.html(rows or f"<p>{esc(tr('proj.roster_empty'))}</p>")
+        for warning_key, args in view.group_warnings:
+            st.warning(tr(warning_key, **args))
+
+
+def _pick(view: WorkshopView) -> None:
+    w = view.workshop
+    pickers = len({name for names in view.pickers.values() for name in names})
+    st.header(tr("proj.pick_title", low=w.picks_min, high=w.picks_max))
+    st.write(tr("proj.pick_progress", n=pickers, total=len(view.participants),
+                picks=sum(view.pick_counts.values())))
+    trend_grid(view, counts=True)
+
+
+def _vote(view: WorkshopView) -> None:
+    subject = steps.VOTE_STEPS[view.step]
+    st.header(tr(f"proj.vote_title.{subject}"))
+    poll_view = view.poll
+    if poll_view is None:
+        return
+    poll = poll_view.poll
+    if poll.round > 1:
+        st.warning(tr("proj.runoff", round=poll.round))
+    if poll.status in ("ready", "open", "closed"):
+        status = {"ready": "proj.vote_ready", "open": "proj.vote_open", "closed": "proj.vote_closed"}
+        st.html(
+            f'<div class="big-number">{poll_view.ballots} / {len(view.participants)}</div>'
+            f"<p>{esc(tr(status[poll.status]))}</p>"
+        )
+        items = "".join(
+            f'<div class="roster-row">{esc(option_text(view, o))}'
+            + (f' <span class="chip">×{o.support}</span>' if o.support > 1 else "")
+            + "</div>"
+            for o in poll_view.options
+        )
+        st.html(items)
+    else:
+        winner = poll_view.winner
+        if winner is not None:
+            how = tr("proj.decided_by_facilitator") if poll.decided_by == "facilitator" else ""
+            st.success(tr("proj.winner", text=option_text(view, winner)) + (f" {how}" if how else ""))
+        elif poll.tie:
+            st.warning(tr("proj.tie"))
+        results_chart(view)
+
+
+def _write(view: WorkshopView) -> None:
+    kind = steps.NOTE_KIND[view.step]
+    cards = view.obstacles if kind == "obstacle" else view.innovations
+    if kind == "obstacle":
+        st.header(tr("proj.obstacle_title", product=view.workshop.product))
+        st.write(tr("proj.notes_count", n=sum(1 + len(c.merged) for c in cards)))
+        note_wall(cards, show_authors=view.workshop.show_authors)
+        return
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        template(view, height=620)
+    with right:
+        st.header(tr("proj.innovation_title"))
+        st.write(tr("proj.notes_count", n=sum(1 + len(c.merged) for c in cards)))
+        note_wall(cards, show_authors=view.workshop.show_authors, css="innovation")
+
+
+def _presentation(view: WorkshopView) -> None:
+    if view.step == steps.FINISHED:
+        st.success(tr("proj.finished"))
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        template(view, height=820)
+    with right:
+        why_chosen(view)
+        if view.workshop.agreement_confirmed:
+            st.success(tr("proj.agreement_yes"))
+        else:
+            st.info(tr("proj.agreement_check"))
+
+
+def draw(view: WorkshopView, signature: dict[str, str]) -> None:
+    workshop = view.workshop
+    head, clock = st.columns([5, 2])
+    with head:
+        st.html(f"<h2 style='margin:0'>{esc(workshop.title)}</h2>"
+                f"<p style='margin:0 0 6px 0'>{esc(workshop.product)}</p>")
+        step_chips(view.step)
+    with clock:
+        live(code=workshop_code, for_phone=False, signature=signature, deadline=workshop.deadline,
+             paused_remaining=workshop.paused_remaining, labels=timer_labels(), size="big",
+             key="live_projector")
+        if view.step not in (steps.LOBBY, steps.FINISHED):
+            st.html(f"<div style='text-align:right;font-size:22px'>{esc(tr('proj.join_small'))} "
+                    f"<b>{esc(workshop_code)}</b></div>")
+    if view.step == steps.LOBBY:
+        _lobby(view)
+    elif view.step == steps.TRENDS_PICK:
+        _pick(view)
+    elif view.step in steps.VOTE_STEPS:
+        _vote(view)
+    elif view.step in steps.NOTE_KIND:
+        _write(view)
+    else:
+        _presentation(view)
+
+
+def load() -> tuple[WorkshopView, dict[str, str]]:
+    with new_session() as session:
+        workshop = session.get(Workshop, workshop_id)
+        view = workshop_view(session=session, workshop=workshop)
+        return view, services.live_signature(session=session, code=workshop_code)
+
+
+if is_facilitator:
+    # One page, one live element: a change reruns the whole page, controls included.
+    # (Two live elements on one page would fire in one batch and rerun only one fragment.)
+    view, signature = load()
+    with st.sidebar:
+        controls(view, key=key or "")
+    draw(view, signature)
+else:
+
+    @st.fragment
+    def projector_body() -> None:
+        draw(*load())
+
+    projector_body()

@@ -1,0 +1,267 @@
+"""A whole workshop in real Chromium: a projector with the facilitator's controls and six phones
+(390x844) through all five steps — a phone reloading mid-step, a tie and its runoff, duplicate
+notes merged, hostile text shown literally — then the saved result checked in the database."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, func, select
+
+from tests.browser.conftest import ARTIFACTS, PHONE, PROJECTOR
+from workshop.db import make_engine
+from workshop.models import (
+    Ballot,
+    Note,
+    Participant,
+    Pick,
+    Poll,
+    StepLog,
+    Trend,
+    Workshop,
+)
+
+PEOPLE = [
+    ("Анна", "Продажи"),
+    ("Борис", "Маркетинг"),
+    ("Вера", "Сервис"),
+    ("Глеб", "Логистика"),
+    ("Дина", "ИТ"),
+    ("Егор", "Финансы"),
+]
+HOSTILE = "<script>alert(1)</script> **жирный** <b>тег</b>"
+T = 15_000
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def sidebar_click(projector: Page, name: str) -> None:
+    sidebar = projector.locator('[data-testid="stSidebar"]')
+    button = sidebar.get_by_role("button", name=name, exact=True)
+    expect(button).to_be_enabled(timeout=T)
+    button.click()
+
+
+def phone_click(phone: Page, name: str) -> None:
+    button = phone.get_by_role("button", name=name, exact=True)
+    expect(button).to_be_enabled(timeout=T)
+    button.click()
+
+
+def vote(phone: Page, option_text: str) -> None:
+    expect(phone.get_by_text("Выберите один вариант")).to_be_visible(timeout=T)
+    phone.locator('[data-testid="stRadio"] label').filter(has_text=option_text).first.click()
+    phone_click(phone, "Проголосовать")
+    expect(phone.get_by_text("Голос принят").first).to_be_visible(timeout=T)
+
+
+def voted_count(projector: Page, n: int, total: int = 6) -> None:
+    expect(projector.locator(".big-number")).to_have_text(f"{n} / {total}", timeout=T)
+
+
+def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> None:
+    projector_ctx = browser.new_context(viewport=PROJECTOR, locale="ru-RU")
+    projector = projector_ctx.new_page()
+
+    # Step 1: the facilitator creates the workshop; the projector shows the QR code and code.
+    projector.goto(server.base + "/")
+    projector.locator(".st-key-ws_title input").fill("Инновации в доставке")
+    projector.locator(".st-key-ws_product input").fill("Доставка продуктов за 2 часа")
+    projector.get_by_role("button", name="Создать сессию").click()
+    projector.wait_for_url(re.compile(r".*/projector\?.*"), timeout=T)
+    query = parse_qs(urlsplit(projector.url).query)
+    code = query["w"][0]
+    assert len(query["k"][0]) >= 32
+    expect(projector.locator(".join-code")).to_have_text(code, timeout=T)
+    expect(projector.locator(".qr img")).to_be_visible()
+    join_url = projector.locator(".join-url").inner_text()
+    assert join_url.endswith(f"/join?code={code}")
+
+    # Six phones join by the join link with a name and a department.
+    phones: list[Page] = []
+    for name, department in PEOPLE:
+        ctx = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True, has_touch=True)
+        phone = ctx.new_page()
+        phone.goto(f"{server.base}/join?code={code}")
+        phone.locator(".st-key-join_name input").fill(name)
+        phone.locator(".st-key-join_department input").fill(department)
+        phone.get_by_role("button", name="Войти").click()
+        phone.wait_for_url(re.compile(r".*/phone\?p=.*"), timeout=T)
+        expect(phone.get_by_text(f"Вы в сессии, {name}!")).to_be_visible(timeout=T)
+        phones.append(phone)
+    expect(projector.get_by_text("Участники: 6")).to_be_visible(timeout=T)
+    for name, department in PEOPLE:
+        expect(projector.locator(".roster-row").filter(has_text=name)).to_contain_text(department)
+    shot(projector, "01_projector_lobby")
+    shot(phones[0], "01_phone_lobby")
+
+    # Step 2: everyone picks four trends; phone 3 reloads in the middle and is still Вера.
+    sidebar_click(projector, "Начать: выбор трендов")
+    expect(projector.get_by_text("Каждый выбирает 4–5 трендов на телефоне")).to_be_visible(timeout=T)
+    for i, phone in enumerate(phones):
+        expect(phone.get_by_text("Выберите 4–5 трендов")).to_be_visible(timeout=T)
+        boxes = phone.locator('[data-testid="stCheckbox"]')
+        # Everyone picks J1 and J2; the rest vary, so J1 and J2 lead the merged ballot.
+        for n, index in enumerate((0, 1, 2 + i % 3, 5 + i % 3), 1):
+            boxes.nth(index).click()
+            expect(phone.get_by_text(f"Выбрано {n} из 4–5")).to_be_visible(timeout=T)
+            if i == 2 and n == 2:
+                phone.reload()
+                expect(phone.get_by_text("Вера (Сервис)")).to_be_visible(timeout=T)
+                expect(phone.get_by_text("Выбрано 2 из 4–5")).to_be_visible(timeout=T)
+                boxes = phone.locator('[data-testid="stCheckbox"]')
+        # A sixth tap is refused with a message: at most five.
+        if i == 0:
+            boxes.nth(9).click()
+            boxes.nth(8).click()
+            expect(phone.get_by_text("Не больше 5 трендов")).to_be_visible(timeout=T)
+            expect(boxes.nth(8).locator("input")).not_to_be_checked()
+            boxes.nth(9).click()
+            expect(phone.get_by_text("Выбрано 4 из 4–5")).to_be_visible(timeout=T)
+    expect(projector.get_by_text("Выбрали: 6 из 6 · отметок: 24")).to_be_visible(timeout=T)
+    shot(projector, "02_projector_trend_map")
+    shot(phones[0], "02_phone_pick")
+
+    # The picks merge into one ballot; a 3:3 tie starts a runoff.
+    sidebar_click(projector, "Дальше: голосование за тренд")
+    expect(projector.get_by_text("Какой тренд главный для продукта?")).to_be_visible(timeout=T)
+    expect(projector.locator(".roster-row").filter(has_text="J1").locator(".chip")).to_have_text("×6")
+    sidebar_click(projector, "Открыть голосование")
+    for i, phone in enumerate(phones):
+        vote(phone, "J1" if i < 3 else "J2")
+        voted_count(projector, i + 1)
+    shot(projector, "03_projector_vote_secret")
+    shot(phones[0], "03_phone_vote")
+    assert "J1 ·" not in projector.locator(".stMain").inner_text().split("проголосовали")[0]
+    sidebar_click(projector, "Закрыть голосование")
+    sidebar_click(projector, "Показать результат")
+    expect(projector.get_by_text("Ничья между лидерами")).to_be_visible(timeout=T)
+    sidebar_click(projector, "Дополнительный тур")
+    expect(projector.get_by_text("Дополнительный тур 2")).to_be_visible(timeout=T)
+    for i, phone in enumerate(phones):
+        expect(phone.get_by_text("Дополнительный тур 2")).to_be_visible(timeout=T)
+        vote(phone, "J2" if i < 4 else "J1")
+    voted_count(projector, 6)
+    sidebar_click(projector, "Закрыть голосование")
+    sidebar_click(projector, "Показать результат")
+    expect(projector.get_by_text(re.compile(r"Выбрано: J2"))).to_be_visible(timeout=T)
+    shot(projector, "04_projector_trend_result")
+
+    # Step 3: obstacle notes arrive on the wall; duplicates are merged before the vote.
+    sidebar_click(projector, "Дальше: препятствия")
+    obstacles = {
+        0: ["Дорого для семьи", "Долго ждать курьера"],
+        1: ["Дорого", "Нет доверия к свежести"],
+        2: ["Неудобное приложение", HOSTILE],
+        3: ["Нет доверия к свежести продуктов"],
+        4: ["Долгая доставка в выходные"],
+        5: ["Курьеры опаздывают"],
+    }
+    for i, phone in enumerate(phones):
+        expect(phone.get_by_text("Почему клиенты не покупают?")).to_be_visible(timeout=T)
+        for text in obstacles[i]:
+            phone.locator(".st-key-note_obstacle textarea").fill(text)
+            phone_click(phone, "Отправить")
+            expect(phone.get_by_text("Отправлено — уже на экране")).to_be_visible(timeout=T)
+    expect(projector.get_by_text("Стикеров: 9")).to_be_visible(timeout=T)
+    hostile_card = projector.locator(".note-card").filter(has_text="<script>")
+    expect(hostile_card).to_have_text(HOSTILE)
+    assert projector.locator(".note-card b").count() == 0
+    shot(projector, "05_projector_wall")
+    shot(phones[2], "05_phone_obstacles")
+
+    sidebar = projector.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(re.compile("Объединить дубли")).click()
+    sidebar.get_by_role("combobox", name="Оставить стикер").click()
+    projector.get_by_role("option", name="Дорого для семьи").click()
+    sidebar.get_by_role("combobox", name="Объединить с ним").click()
+    projector.get_by_role("option", name="Дорого", exact=True).click()
+    projector.keyboard.press("Escape")
+    sidebar_click(projector, "Объединить")
+    expect(projector.locator(".note-card").filter(has_text="Дорого для семьи")).to_contain_text(
+        "+1 похожих", timeout=T
+    )
+
+    sidebar_click(projector, "Дальше: голосование за препятствие")
+    sidebar_click(projector, "Открыть голосование")
+    for phone in phones:
+        vote(phone, "Дорого для семьи")
+    voted_count(projector, 6)
+    sidebar_click(projector, "Закрыть голосование")
+    sidebar_click(projector, "Показать результат")
+    expect(projector.get_by_text("Выбрано: Дорого для семьи")).to_be_visible(timeout=T)
+
+    # Step 4: the template holds the trend and the obstacle; phones propose innovations.
+    sidebar_click(projector, "Дальше: инновации")
+    ideas = [
+        ("Экономные наборы «Я хочу сделать» с рецептами", "рецепты ведут к покупке, набор дешевле"),
+        ("Подписка на семейную корзину со скидкой", "регулярность снижает цену"),
+    ]
+    for i, phone in enumerate(phones[:4]):
+        expect(phone.get_by_text("Предложите инновацию")).to_be_visible(timeout=T)
+        idea, why = ideas[i % 2]
+        phone.locator(".st-key-note_innovation textarea").fill(f"{idea} {i}")
+        phone.locator(".st-key-why_innovation input").fill(why)
+        phone_click(phone, "Отправить")
+        expect(phone.get_by_text("Отправлено — уже на экране")).to_be_visible(timeout=T)
+    expect(projector.get_by_text("Стикеров: 4")).to_be_visible(timeout=T)
+    shot(projector, "06_projector_template")
+    shot(phones[0], "06_phone_innovation")
+    sidebar_click(projector, "Дальше: голосование за инновацию")
+    sidebar_click(projector, "Открыть голосование")
+    for phone in phones:
+        vote(phone, ideas[1][0] + " 1")
+    sidebar_click(projector, "Закрыть голосование")
+    sidebar_click(projector, "Показать результат")
+    expect(projector.get_by_text(f"Выбрано: {ideas[1][0]} 1")).to_be_visible(timeout=T)
+
+    # Step 5: the presentation; the facilitator confirms the method's check and finishes.
+    sidebar_click(projector, "Дальше: презентация")
+    expect(projector.get_by_text("Тренд — и почему")).to_be_visible(timeout=T)
+    sidebar.get_by_text("Верх и низ шаблона согласуются по смыслу").click()
+    sidebar_click(projector, "Завершить и сохранить")
+    expect(projector.get_by_text("Сессия завершена и сохранена.").first).to_be_visible(timeout=T)
+    expect(phones[0].get_by_text("Спасибо! Результат сохранён.")).to_be_visible(timeout=T)
+    shot(projector, "07_projector_presentation")
+    shot(phones[0], "07_phone_result")
+
+    # The saved record: every note, pick, ballot and timing.
+    engine = make_engine(server.db_url)
+    with Session(engine) as session:
+        workshop = session.exec(select(Workshop).where(Workshop.code == code)).one()
+        assert workshop.step == "finished" and workshop.finished_at is not None
+        assert workshop.agreement_confirmed
+        trend = session.get(Trend, workshop.chosen_trend_id)
+        assert trend is not None and trend.code == "J2"
+        obstacle = session.get(Note, workshop.chosen_obstacle_id)
+        assert obstacle is not None and obstacle.text == "Дорого для семьи"
+        innovation = session.get(Note, workshop.chosen_innovation_id)
+        assert innovation is not None and innovation.text == f"{ideas[1][0]} 1"
+        assert innovation.rationale == ideas[1][1]
+
+        def count(model, *where):  # type: ignore[no-untyped-def]
+            return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+        assert count(Participant, Participant.workshop_id == workshop.id) == 6
+        assert count(Pick, Pick.workshop_id == workshop.id) == 24
+        assert count(Note, Note.workshop_id == workshop.id, Note.kind == "obstacle") == 9
+        merged = session.exec(select(Note).where(Note.text == "Дорого")).one()
+        assert merged.merged_into_id == obstacle.id
+        hostile = session.exec(select(Note).where(Note.text == HOSTILE)).one()
+        assert hostile.original_text == HOSTILE
+        trend_polls = session.exec(
+            select(Poll).where(Poll.workshop_id == workshop.id, Poll.subject == "trend")
+        ).all()
+        assert [p.round for p in trend_polls] == [1, 2]
+        assert trend_polls[0].tie and trend_polls[1].decided_by == "vote"
+        ballots = count(Ballot, Ballot.poll_id.in_([p.id for p in trend_polls]))
+        assert ballots == 12
+        events = session.exec(
+            select(StepLog.event).where(StepLog.workshop_id == workshop.id)
+        ).all()
+        assert events.count("entered") == 8
+        assert "runoff" in events and "merged" in events

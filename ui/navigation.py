@@ -1,0 +1,21 @@
+"""The app's pages. Navigation is explicit (``st.navigation``) and hidden: people arrive by
+links and QR codes, not by a menu."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.common import tr
+
+
+def run() -> None:
+    st.set_page_config(page_title=tr("app.title"), page_icon="💡", layout="wide",
+                       initial_sidebar_state="auto")
+    pages = [
+        st.Page("pages/start.py", title=tr("page.start"), url_path="start", default=True),
+        st.Page("pages/join.py", title=tr("page.join"), url_path="join"),
+        st.Page("pages/phone.py", title=tr("page.phone"), url_path="phone"),
+        st.Page("pages/projector.py", title=tr("page.projector"), url_path="projector"),
+        st.Page("pages/control.py", title=tr("page.control"), url_path="control"),
+    ]
+    st.navigation(pages, position="hidden").run()

@@ -1,0 +1,151 @@
+"""Drawing pieces shared by the projector, the control panel and the phone.
+
+Every participant-written string goes through ``esc`` (HTML) or ``md_escape`` (widget labels).
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from ui.common import esc, lang, tr
+from workshop import figures, steps
+from workshop.models import PollOption, Trend
+from workshop.views import NoteCard, WorkshopView
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md_escape(text: str) -> str:
+    """Make text literal inside a widget label, where Streamlit renders Markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def trend_title(trend: Trend) -> str:
+    return trend.title_ru if lang() == "ru" else trend.title_en
+
+
+def trend_description(trend: Trend) -> str:
+    return trend.description_ru if lang() == "ru" else trend.description_en
+
+
+def trend_category(trend: Trend) -> str:
+    return trend.category_ru if lang() == "ru" else trend.category_en
+
+
+def option_text(view: WorkshopView, option: PollOption) -> str:
+    if option.trend_id is not None:
+        trend = view.trend_by_id.get(option.trend_id)
+        if trend is not None:
+            return f"{trend.code} · {trend_title(trend)}"
+    return option.label
+
+
+def step_chips(step: str) -> None:
+    current = steps.METHOD_STEP[step]
+    chips = "".join(
+        f'<span class="{"now" if n == current else ""}">{n}. {esc(tr(f"method.{n}"))}</span>'
+        for n in range(1, 6)
+    )
+    st.html(f'<div class="steps">{chips}</div>')
+
+
+def timer_labels() -> dict[str, str]:
+    return {"left": tr("timer.left"), "paused": tr("timer.paused"), "up": tr("timer.up")}
+
+
+def note_wall(cards: list[NoteCard], *, show_authors: bool, css: str = "") -> None:
+    if not cards:
+        st.info(tr("wall.empty"))
+        return
+    parts = []
+    for card in cards:
+        extra = ""
+        if card.rationale:
+            extra += f'<span class="why">→ {esc(card.rationale)}</span>'
+        if card.merged:
+            extra += f'<span class="merged">+{len(card.merged)} {esc(tr("wall.similar"))}</span>'
+        if show_authors:
+            extra += f'<span class="who">{esc(", ".join(card.authors))}</span>'
+        parts.append(f'<div class="note-card {css}">{esc(card.text)}{extra}</div>')
+    st.html(f'<div class="note-wall">{"".join(parts)}</div>')
+
+
+def trend_grid(view: WorkshopView, *, counts: bool, highlight: set[int] | None = None) -> None:
+    """The trend map as cards grouped by category, with live pick counts."""
+    categories: dict[str, list[Trend]] = {}
+    for trend in view.trends:
+        categories.setdefault(trend_category(trend), []).append(trend)
+    html = []
+    for category, trends in categories.items():
+        html.append(f'<div class="cat-title">{esc(category)}</div><div class="trend-grid">')
+        for trend in trends:
+            n = view.pick_counts.get(trend.id or -1, 0)
+            picked = n > 0 if highlight is None else (trend.id in highlight)
+            badge = f'<span class="count">{n}</span>' if counts and n else ""
+            html.append(
+                f'<div class="trend-cell {"picked" if picked else ""}">{badge}'
+                f'<span class="code">{esc(trend.code)}</span>{esc(trend_title(trend))}</div>'
+            )
+        html.append("</div>")
+    st.html("".join(html))
+
+
+def template(view: WorkshopView, *, height: int = 760) -> None:
+    trend = view.chosen_trend
+    obstacle = view.chosen_obstacle
+    innovation = view.chosen_innovation
+    fig = figures.template_figure(
+        trend=f"{trend.code} · {trend_title(trend)}" if trend else "",
+        obstacle=obstacle.text if obstacle else "",
+        innovation=innovation.text if innovation else "",
+        labels=(tr("template.trend"), tr("template.obstacle"), tr("template.innovation")),
+        placeholder=tr("template.placeholder"),
+        height=height,
+    )
+    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
+
+
+def results_chart(view: WorkshopView, *, height: int | None = None) -> None:
+    poll = view.poll
+    if poll is None or not poll.revealed:
+        return
+    labels = [option_text(view, r.option) for r in poll.results]
+    votes = [r.votes or 0 for r in poll.results]
+    winner = next(
+        (i for i, r in enumerate(poll.results) if r.option.id == poll.poll.winner_option_id), None
+    )
+    fig = figures.results_figure(labels=labels, votes=votes, winner_index=winner, height=height)
+    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
+
+
+def why_chosen(view: WorkshopView) -> None:
+    """Step 5: which trend and why, which obstacle and why, which innovation."""
+    for subject in ("trend", "obstacle", "innovation"):
+        choice = view.choices.get(subject)
+        st.html(f"<h3>{esc(tr(f'why.{subject}'))}</h3>")
+        if choice is None:
+            st.write(tr("why.none"))
+            continue
+        text = option_text(view, choice.option)
+        how = tr("why.decided_by_facilitator") if choice.decided_by == "facilitator" else ""
+        rounds = tr("why.rounds", n=choice.rounds) if choice.rounds > 1 else ""
+        lines = [
+            f'<div class="winner"><b>{esc(text)}</b>',
+            f"<div>{esc(tr('why.votes', votes=choice.votes, ballots=choice.ballots))} "
+            f"{esc(rounds)} {esc(how)}</div>",
+        ]
+        if subject == "trend" and choice.option.trend_id is not None:
+            names = view.pickers.get(choice.option.trend_id, [])
+            lines.append(f"<div>{esc(tr('why.picked_by', n=len(names)))}: {esc(', '.join(names))}</div>")
+        else:
+            card = view.note(choice.option.note_id)
+            if card is not None:
+                if card.rationale:
+                    lines.append(f"<div>→ {esc(card.rationale)}</div>")
+                if card.merged:
+                    similar = "; ".join(m.text for m in card.merged)
+                    lines.append(f"<div>{esc(tr('why.behind'))}: {esc(similar)}</div>")
+        lines.append("</div>")
+        st.html("".join(lines))

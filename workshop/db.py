@@ -1,0 +1,81 @@
+"""Engine construction and table creation; nothing else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import SQLModel, create_engine
+
+from workshop import models  # noqa: F401  (registers the tables)
+
+# Execution option a service sets on its session's connection before it writes.
+WRITE_OPTION = "workshop_write"
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` if set, else an SQLite file under ``data/``."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return url
+    DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DATA_DIR / 'workshop.db'}"
+
+
+def _tune_sqlite(engine: Engine, *, memory: bool) -> None:
+    """WAL, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for write transactions.
+
+    pysqlite's own transaction handling is switched off (``isolation_level = None``) so that the
+    ``begin`` event decides: a transaction begun for writing (``WRITE_OPTION``) takes the write lock up front and waits on
+    ``busy_timeout`` instead of failing on a read-to-write lock upgrade.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if memory:
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)
+        _tune_sqlite(engine, memory=memory)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return engine
+
+
+def create_tables(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+
+
+def begin_write(session) -> None:  # type: ignore[no-untyped-def]
+    """Start ``session``'s transaction as a write transaction (``BEGIN IMMEDIATE`` on SQLite).
+
+    Call it first in a service that writes. A read transaction the session still has open is
+    ended first, so the write never has to upgrade a shared lock.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})

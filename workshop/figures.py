@@ -1,0 +1,104 @@
+"""Plotly figures: the method's template and vote results. Built here, drawn by the pages.
+
+Participant text goes into figures escaped (``&lt;`` etc.), so Plotly's small HTML subset in
+labels never turns a note into markup.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+TREND_COLOUR = "#1f6feb"
+OBSTACLE_COLOUR = "#d1242f"
+INNOVATION_COLOUR = "#1a7f37"
+INK = "#111111"
+
+
+def safe_label(text: str, width: int = 34, max_lines: int = 4) -> str:
+    """Escape and wrap untrusted text for a Plotly label."""
+    lines = textwrap.wrap(text or "", width=width) or [""]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
+
+
+def template_figure(
+    *,
+    trend: str,
+    obstacle: str,
+    innovation: str,
+    labels: tuple[str, str, str],
+    placeholder: str = "…",
+    height: int = 760,
+) -> go.Figure:
+    """Two intersecting figures: the trend on top, the key obstacle below, the innovation in
+    the intersection. ``labels`` are the captions (trend, obstacle, innovation)."""
+    fig = go.Figure()
+    # Top circle centre (0, 1.15), bottom (0, -1.15), radius 1.9: they overlap around y = 0.
+    fig.add_shape(
+        type="circle", x0=-1.9, x1=1.9, y0=-0.75, y1=3.05,
+        line={"color": TREND_COLOUR, "width": 5}, fillcolor="rgba(31,111,235,0.10)",
+    )
+    fig.add_shape(
+        type="circle", x0=-1.9, x1=1.9, y0=-3.05, y1=0.75,
+        line={"color": OBSTACLE_COLOUR, "width": 5}, fillcolor="rgba(209,36,47,0.10)",
+    )
+    caption_font = {"size": 22, "color": "#444444"}
+    body_font = {"size": 28, "color": INK}
+    items = [
+        (2.45, labels[0], TREND_COLOUR, trend, 1.75),
+        (-2.45, labels[1], OBSTACLE_COLOUR, obstacle, -1.75),
+        (0.48, labels[2], INNOVATION_COLOUR, innovation, -0.02),
+    ]
+    for caption_y, caption, colour, text, text_y in items:
+        fig.add_annotation(
+            x=0, y=caption_y, text=f"<b>{html.escape(caption.upper())}</b>",
+            showarrow=False, font={**caption_font, "color": colour},
+        )
+        fig.add_annotation(
+            x=0, y=text_y,
+            text=safe_label(text, width=30 if text_y else 26, max_lines=3 if text_y else 3)
+            if text else html.escape(placeholder),
+            showarrow=False, font=body_font if text else {**body_font, "color": "#888888"},
+        )
+    fig.update_xaxes(visible=False, range=[-3.2, 3.2], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-3.2, 3.2], fixedrange=True, scaleanchor="x")
+    fig.update_layout(
+        height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor="white", plot_bgcolor="white", showlegend=False,
+    )
+    return fig
+
+
+def results_figure(
+    *, labels: Sequence[str], votes: Sequence[int], winner_index: int | None, height: int | None = None
+) -> go.Figure:
+    """Horizontal bars, most votes on top; the winner in green."""
+    colours = [
+        INNOVATION_COLOUR if i == winner_index else "#8c959f" for i in range(len(labels))
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=list(votes)[::-1],
+            y=[safe_label(label, width=48, max_lines=2) for label in labels][::-1],
+            orientation="h",
+            marker_color=colours[::-1],
+            text=[str(v) for v in votes][::-1],
+            textposition="outside",
+            textfont={"size": 26},
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        height=height or max(260, 90 * len(labels) + 40),
+        margin={"l": 10, "r": 40, "t": 10, "b": 10},
+        font={"size": 22, "color": INK},
+        paper_bgcolor="white", plot_bgcolor="white",
+        xaxis={"visible": False, "range": [0, max([*votes, 1]) * 1.25]},
+        yaxis={"automargin": True},
+    )
+    return fig

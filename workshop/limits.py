@@ -1,0 +1,11 @@
+"""Length limits for every text a person types; the models and the validators share them."""
+
+TITLE_MAX = 120
+PRODUCT_MAX = 200
+NAME_MAX = 60
+DEPARTMENT_MAX = 60
+NOTE_MAX = 200
+RATIONALE_MAX = 240
+
+MIN_MINUTES = 1
+MAX_MINUTES = 120

@@ -1,0 +1,197 @@
+"""All tables of the workshop, in one place.
+
+Every table that belongs to a workshop carries ``workshop_id``. Integrity the database can hold
+(one ballot per participant per poll, one pick per participant per trend, unique join codes) is
+held by constraints; services check too, but the constraint is the last word.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workshop.limits import (
+    DEPARTMENT_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    PRODUCT_MAX,
+    RATIONALE_MAX,
+    TITLE_MAX,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TrendMap(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    title_ru: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    description_ru: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    description_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    source: str = Field(default="", max_length=400)
+    year: int | None = None
+    builtin: bool = False
+
+
+class TrendMapVersion(SQLModel, table=True):
+    """A frozen copy of a map's trends; a workshop points at the version it used."""
+
+    __table_args__ = (UniqueConstraint("map_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    map_id: str = Field(foreign_key="trendmap.id", index=True, max_length=64)
+    version: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Trend(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("version_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="trendmapversion.id", index=True)
+    code: str = Field(max_length=12)
+    position: int = 0
+    category: str = Field(max_length=64)
+    category_ru: str = Field(max_length=120)
+    category_en: str = Field(max_length=120)
+    title_ru: str = Field(max_length=120)
+    title_en: str = Field(max_length=120)
+    description_ru: str = Field(default="", max_length=400)
+    description_en: str = Field(default="", max_length=400)
+
+
+class Workshop(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=12)
+    title: str = Field(max_length=TITLE_MAX)
+    product: str = Field(max_length=PRODUCT_MAX)
+    facilitator_name: str = Field(default="", max_length=NAME_MAX)
+    facilitator_key_hash: str = Field(max_length=64)
+    trend_map_version_id: int = Field(foreign_key="trendmapversion.id")
+    lang: str = Field(default="ru", max_length=2)
+
+    picks_min: int = 4
+    picks_max: int = 5
+    notes_min: int = 3
+    notes_max: int = 4
+    ideas_max: int = 3
+    votes_per_person: int = 1
+    cap_per_option: int = 1
+    pick_minutes: int = 7
+    write_minutes: int = 10
+    vote_minutes: int = 3
+
+    step: str = Field(default="lobby", max_length=32)
+    step_started_at: datetime | None = None
+    deadline: datetime | None = None
+    paused_remaining: float | None = None
+    agreement_confirmed: bool = False
+    show_authors: bool = False
+    join_base_url: str = Field(default="", max_length=200)
+    revision: int = 0
+
+    chosen_trend_id: int | None = Field(default=None, foreign_key="trend.id")
+    chosen_obstacle_id: int | None = Field(default=None, foreign_key="note.id")
+    chosen_innovation_id: int | None = Field(default=None, foreign_key="note.id")
+
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    name: str = Field(max_length=NAME_MAX)
+    department: str = Field(max_length=DEPARTMENT_MAX)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    joined_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Pick(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("participant_id", "trend_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    trend_id: int = Field(foreign_key="trend.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Note(SQLModel, table=True):
+    """An obstacle sticky or an innovation proposal. A merge keeps the original row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    kind: str = Field(max_length=16)  # "obstacle" | "innovation"
+    text: str = Field(max_length=NOTE_MAX)
+    rationale: str = Field(default="", max_length=RATIONALE_MAX)
+    original_text: str = Field(max_length=NOTE_MAX)
+    merged_into_id: int | None = Field(default=None, foreign_key="note.id")
+    edited_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Poll(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workshop_id", "subject", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    subject: str = Field(max_length=16)  # "trend" | "obstacle" | "innovation"
+    round: int = 1
+    status: str = Field(default="ready", max_length=16)  # ready|open|closed|revealed|cancelled
+    votes_per_person: int = 1
+    cap_per_option: int = 1
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=16)  # "vote" | "facilitator"
+    winner_option_id: int | None = None
+    tie: bool = False
+
+
+class PollOption(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    position: int = 0
+    trend_id: int | None = Field(default=None, foreign_key="trend.id")
+    note_id: int | None = Field(default=None, foreign_key="note.id")
+    label: str = Field(max_length=NOTE_MAX + 20)
+    detail: str = Field(default="", max_length=RATIONALE_MAX)
+    support: int = 0  # how many participants picked the trend / wrote the merged notes
+
+
+class Ballot(SQLModel, table=True):
+    """One per participant per poll, held by the unique constraint."""
+
+    __table_args__ = (UniqueConstraint("poll_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    cast_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class BallotMark(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("ballot_id", "option_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_id: int = Field(foreign_key="ballot.id", index=True)
+    option_id: int = Field(foreign_key="polloption.id")
+    dots: int = 1
+
+
+class StepLog(SQLModel, table=True):
+    """What happened when: the record managers read later."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    step: str = Field(max_length=32)
+    event: str = Field(max_length=32)
+    detail: str = Field(default="", max_length=400)
+    at: datetime = Field(default_factory=utcnow)

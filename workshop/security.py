@@ -1,0 +1,34 @@
+"""Secrets: random, long, stored as hashes, compared in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+# Join codes avoid letters and digits people confuse (0/O, 1/I/L).
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(raw: str) -> str:
+    return (raw or "").strip().upper().replace(" ", "").replace("-", "")
+
+
+def new_secret() -> str:
+    """A URL-safe secret of 192 bits (facilitator key, participant token)."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def secret_matches(secret: str | None, stored_hash: str) -> bool:
+    if not secret:
+        return False
+    return hmac.compare_digest(hash_secret(secret), stored_hash)

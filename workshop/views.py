@@ -1,0 +1,270 @@
+"""What the screens show, read in a few queries: pure reads, no writes."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from workshop import steps, timers
+from workshop.models import (
+    Note,
+    Participant,
+    Pick,
+    Poll,
+    PollOption,
+    StepLog,
+    Trend,
+    TrendMap,
+    TrendMapVersion,
+    Workshop,
+    utcnow,
+)
+from workshop.services import ballots_cast, count_poll, current_poll, options_of, roster, timer_of
+from workshop.trend_maps import trends_of
+
+GROUP_MIN, GROUP_MAX = 5, 7
+
+
+@dataclass
+class NoteCard:
+    id: int
+    kind: str
+    text: str
+    rationale: str
+    original_text: str
+    edited: bool
+    author: str
+    department: str
+    participant_id: int
+    merged: list[NoteCard] = field(default_factory=list)
+
+    @property
+    def authors(self) -> list[str]:
+        return [self.author, *(m.author for m in self.merged)]
+
+
+@dataclass
+class OptionResult:
+    option: PollOption
+    votes: int | None  # None while the vote is secret
+
+
+@dataclass
+class PollView:
+    poll: Poll
+    options: list[PollOption]
+    ballots: int
+    results: list[OptionResult]
+    leaders: tuple[int, ...]
+
+    @property
+    def revealed(self) -> bool:
+        return self.poll.status == "revealed"
+
+    @property
+    def winner(self) -> PollOption | None:
+        return next((o for o in self.options if o.id == self.poll.winner_option_id), None)
+
+
+@dataclass
+class Choice:
+    """A decided vote: what won, with how many votes, and how it was decided."""
+
+    subject: str
+    option: PollOption
+    votes: int
+    ballots: int
+    decided_by: str
+    rounds: int
+
+
+@dataclass
+class WorkshopView:
+    workshop: Workshop
+    map_title_ru: str
+    map_title_en: str
+    trends: list[Trend]
+    participants: list[Participant]
+    pick_counts: Counter[int]
+    pickers: dict[int, list[str]]
+    obstacles: list[NoteCard]
+    innovations: list[NoteCard]
+    poll: PollView | None
+    choices: dict[str, Choice]
+    remaining: float | None
+    paused: bool
+    log: list[StepLog]
+
+    @property
+    def step(self) -> str:
+        return self.workshop.step
+
+    @property
+    def trend_by_id(self) -> dict[int, Trend]:
+        return {t.id: t for t in self.trends if t.id is not None}
+
+    @property
+    def chosen_trend(self) -> Trend | None:
+        return self.trend_by_id.get(self.workshop.chosen_trend_id or -1)
+
+    def note(self, note_id: int | None) -> NoteCard | None:
+        for card in (*self.obstacles, *self.innovations):
+            if card.id == note_id:
+                return card
+        return None
+
+    @property
+    def chosen_obstacle(self) -> NoteCard | None:
+        return self.note(self.workshop.chosen_obstacle_id)
+
+    @property
+    def chosen_innovation(self) -> NoteCard | None:
+        return self.note(self.workshop.chosen_innovation_id)
+
+    @property
+    def group_warnings(self) -> list[tuple[str, dict]]:
+        """Warnings about the group: the method wants 5-7 people from different departments."""
+        n = len(self.participants)
+        warnings: list[tuple[str, dict]] = []
+        if n < GROUP_MIN:
+            warnings.append(("warn.too_few", {"n": n, "min": GROUP_MIN}))
+        elif n > GROUP_MAX:
+            warnings.append(("warn.too_many", {"n": n, "max": GROUP_MAX}))
+        departments = {p.department.strip().casefold() for p in self.participants}
+        if n >= 2 and len(departments) == 1:
+            warnings.append(("warn.one_department", {"department": self.participants[0].department}))
+        return warnings
+
+    @property
+    def timer_over(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0 and not self.paused
+
+
+def _note_cards(notes: list[Note], people: dict[int, Participant]) -> dict[str, list[NoteCard]]:
+    cards = {
+        n.id: NoteCard(
+            id=n.id,
+            kind=n.kind,
+            text=n.text,
+            rationale=n.rationale,
+            original_text=n.original_text,
+            edited=n.text != n.original_text,
+            author=people[n.participant_id].name if n.participant_id in people else "?",
+            department=people[n.participant_id].department if n.participant_id in people else "",
+            participant_id=n.participant_id,
+        )
+        for n in notes
+    }
+    result: dict[str, list[NoteCard]] = defaultdict(list)
+    for n in notes:
+        if n.merged_into_id is not None and n.merged_into_id in cards:
+            cards[n.merged_into_id].merged.append(cards[n.id])
+        else:
+            result[n.kind].append(cards[n.id])
+    return result
+
+
+def _poll_view(session: Session, poll: Poll, *, secret: bool) -> PollView:
+    options = options_of(session=session, poll_id=poll.id)
+    counts = count_poll(session=session, poll_id=poll.id)
+    show = not secret or poll.status == "revealed"
+    results = [OptionResult(o, counts.counts.get(o.id, 0) if show else None) for o in options]
+    if show:
+        results.sort(key=lambda r: -(r.votes or 0))
+    return PollView(
+        poll=poll,
+        options=options,
+        ballots=ballots_cast(session=session, poll_id=poll.id),
+        results=results,
+        leaders=counts.leaders if show else (),
+    )
+
+
+def _choices(session: Session, workshop: Workshop) -> dict[str, Choice]:
+    polls = session.exec(
+        select(Poll)
+        .where(Poll.workshop_id == workshop.id, Poll.status != "cancelled")
+        .order_by(Poll.subject, Poll.round)
+    ).all()
+    by_subject: dict[str, list[Poll]] = defaultdict(list)
+    for poll in polls:
+        by_subject[poll.subject].append(poll)
+    choices = {}
+    for subject, rounds in by_subject.items():
+        last = rounds[-1]
+        if last.winner_option_id is None:
+            continue
+        option = session.get(PollOption, last.winner_option_id)
+        if option is None:
+            continue
+        result = count_poll(session=session, poll_id=last.id)
+        choices[subject] = Choice(
+            subject=subject,
+            option=option,
+            votes=result.counts.get(option.id, 0),
+            ballots=ballots_cast(session=session, poll_id=last.id),
+            decided_by=last.decided_by or "vote",
+            rounds=len(rounds),
+        )
+    return choices
+
+
+def workshop_view(
+    *, session: Session, workshop: Workshop, secret: bool = True, now: datetime | None = None
+) -> WorkshopView:
+    """Everything the projector, the control panel or a phone draws for ``workshop``."""
+    now = now or utcnow()
+    version = session.get(TrendMapVersion, workshop.trend_map_version_id)
+    trend_map = session.get(TrendMap, version.map_id) if version else None
+    trends = trends_of(session=session, version_id=workshop.trend_map_version_id)
+    participants = roster(session=session, workshop_id=workshop.id)
+    people = {p.id: p for p in participants}
+    picks = session.exec(
+        select(Pick.trend_id, Pick.participant_id).where(Pick.workshop_id == workshop.id)
+    ).all()
+    pick_counts: Counter[int] = Counter(t for t, _ in picks)
+    pickers: dict[int, list[str]] = defaultdict(list)
+    for trend_id, pid in picks:
+        if pid in people:
+            pickers[trend_id].append(people[pid].name)
+    notes = list(
+        session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(Note.id)).all()
+    )
+    cards = _note_cards(notes, people)
+    poll = current_poll(session=session, workshop=workshop)
+    timer = timer_of(workshop)
+    log = list(
+        session.exec(
+            select(StepLog).where(StepLog.workshop_id == workshop.id).order_by(col(StepLog.id))
+        ).all()
+    )
+    return WorkshopView(
+        workshop=workshop,
+        map_title_ru=trend_map.title_ru if trend_map else "",
+        map_title_en=trend_map.title_en if trend_map else "",
+        trends=trends,
+        participants=participants,
+        pick_counts=pick_counts,
+        pickers=dict(pickers),
+        obstacles=cards.get("obstacle", []),
+        innovations=cards.get("innovation", []),
+        poll=_poll_view(session, poll, secret=secret) if poll else None,
+        choices=_choices(session, workshop),
+        remaining=timers.remaining(timer, now),
+        paused=timer.paused,
+        log=log,
+    )
+
+
+def step_of(*, session: Session, workshop_id: int) -> tuple[str, int]:
+    """The cheapest read: a workshop's step and revision."""
+    row = session.exec(
+        select(Workshop.step, Workshop.revision).where(Workshop.id == workshop_id)
+    ).one()
+    return row[0], row[1]
+
+
+METHOD_STEP = steps.METHOD_STEP
