@@ -53,7 +53,11 @@ export default function (component) {
       if (s.armed && !s.firedUp) { s.firedUp = true; fire('timeup'); }
     } else {
       if (state !== 'paused') s.armed = true;
-      el.textContent = (state === 'paused' ? d.labels.paused + ' ' : d.labels.left + ' ') + fmt(left);
+      el.replaceChildren();
+      const label = document.createElement('span');
+      label.className = 'cd-label';
+      label.textContent = state === 'paused' ? d.labels.paused : d.labels.left;
+      el.append(label, document.createTextNode(fmt(left)));
     }
     el.dataset.state = state;
   };
@@ -66,7 +70,7 @@ export default function (component) {
     s.url = url; s.broken = false;
     const es = new EventSource(url);
     es.addEventListener('hello', () => { if (s.broken) { s.broken = false; fire('reconnect'); } });
-    es.addEventListener('change', (e) => { console.log('live change', data.code, e.data); fire('change'); });
+    es.addEventListener('change', () => fire('change'));
     es.onerror = () => { s.broken = true; };
     s.es = es;
   }
@@ -94,6 +98,7 @@ _CSS = """
 .cd[data-size='big'] { font-size: 56px; }
 .cd[data-size='small'] { font-size: 22px; }
 .cd[data-size='hidden'] { display: none; }
+.cd-label { display: block; font-size: 0.4em; font-weight: 600; color: #555; }
 .cd[data-state='soon'] { color: #b35900; }
 .cd[data-state='up'] { color: #b3261e; }
 .cd[data-state='paused'] { color: #555; }

@@ -175,11 +175,20 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     shot(phones[2], "05_phone_obstacles")
 
     sidebar = projector.locator('[data-testid="stSidebar"]')
+    projector.wait_for_timeout(500)
     sidebar.get_by_text(re.compile("Объединить дубли")).click()
-    sidebar.get_by_role("combobox", name="Оставить стикер").click()
-    projector.get_by_role("option", name="Дорого для семьи").click()
-    sidebar.get_by_role("combobox", name="Объединить с ним").click()
-    projector.get_by_role("option", name="Дорого", exact=True).click()
+    # The note kept is the first one, «Дорого для семьи»; «Дорого» merges into it.
+    expect(sidebar.get_by_role("combobox", name="Оставить стикер")).to_have_value("Дорого для семьи")
+    others = sidebar.get_by_role("combobox", name="Объединить с ним")
+    option = projector.get_by_role("option", name="Дорого", exact=True)
+    for _attempt in range(5):  # the expander is still opening: click until the list shows
+        others.click()
+        try:
+            option.wait_for(state="visible", timeout=2000)
+            break
+        except Exception:
+            projector.keyboard.press("Escape")
+    option.click()
     projector.keyboard.press("Escape")
     sidebar_click(projector, "Объединить")
     expect(projector.locator(".note-card").filter(has_text="Дорого для семьи")).to_contain_text(
