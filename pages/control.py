@@ -32,14 +32,22 @@ def control_body() -> None:
         view = workshop_view(session=session, workshop=workshop)
         signature = services.live_signature(session=session, code=workshop_code)
     st.html(f"<b>{workshop.code}</b>")
-    live(code=workshop_code, for_phone=False, signature=signature, deadline=workshop.deadline,
-         paused_remaining=workshop.paused_remaining, labels=timer_labels(), size="small",
-         key="live_control")
+    live(
+        code=workshop_code,
+        for_phone=False,
+        signature=signature,
+        deadline=workshop.deadline,
+        paused_remaining=workshop.paused_remaining,
+        labels=timer_labels(),
+        size="small",
+        key="live_control",
+    )
     step_chips(view.step)
     controls(view, key=key or "")
 
 
 control_body()
-st.page_link("pages/projector.py", label=tr("ctl.open_projector"),
-             query_params={"w": workshop_code, "k": key})
+st.page_link(
+    "pages/projector.py", label=tr("ctl.open_projector"), query_params={"w": workshop_code, "k": key}
+)
 change_language_link()

@@ -37,8 +37,11 @@ if workshop.step == steps.FINISHED:
 
 def _join() -> None:
     result = act(
-        services.join, scope="join", code=workshop.code,
-        name=st.session_state.join_name, department=st.session_state.join_department,
+        services.join,
+        scope="join",
+        code=workshop.code,
+        name=st.session_state.join_name,
+        department=st.session_state.join_department,
     )
     if result:
         _participant, token = result
@@ -53,9 +56,12 @@ if mine:
 
 show_flash("join")
 with st.form("join_form"):
-    st.text_input(tr("field.name"), key="join_name", max_chars=NAME_MAX,
-                  autocomplete="given-name")
-    st.text_input(tr("field.department"), key="join_department", max_chars=DEPARTMENT_MAX,
-                  placeholder=tr("join.department_placeholder"))
+    st.text_input(tr("field.name"), key="join_name", max_chars=NAME_MAX, autocomplete="given-name")
+    st.text_input(
+        tr("field.department"),
+        key="join_department",
+        max_chars=DEPARTMENT_MAX,
+        placeholder=tr("join.department_placeholder"),
+    )
     st.form_submit_button(tr("join.button"), type="primary", on_click=_join, width="stretch")
 st.caption(tr("join.privacy"))

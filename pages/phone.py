@@ -40,23 +40,34 @@ participant_id, workshop_id = me.id, me.workshop_id
 
 def _toggle_pick(trend_id: int) -> None:
     key = f"pick_{trend_id}"
-    if act(services.toggle_pick, participant_id=participant_id, trend_id=trend_id,
-           picked=bool(st.session_state[key])) is None:
+    if (
+        act(
+            services.toggle_pick,
+            participant_id=participant_id,
+            trend_id=trend_id,
+            picked=bool(st.session_state[key]),
+        )
+        is None
+    ):
         st.session_state[key] = not st.session_state[key]
 
 
 def _add_note(kind: str) -> None:
     text = st.session_state.get(f"note_{kind}", "")
     rationale = st.session_state.get(f"why_{kind}", "")
-    if act(services.add_note, done="phone.note_saved", participant_id=participant_id,
-           text=text, rationale=rationale):
+    if act(
+        services.add_note,
+        done="phone.note_saved",
+        participant_id=participant_id,
+        text=text,
+        rationale=rationale,
+    ):
         st.session_state[f"note_{kind}"] = ""
         st.session_state[f"why_{kind}"] = ""
 
 
 def _withdraw(note_id: int) -> None:
-    act(services.withdraw_note, done="phone.note_withdrawn", participant_id=participant_id,
-        note_id=note_id)
+    act(services.withdraw_note, done="phone.note_withdrawn", participant_id=participant_id, note_id=note_id)
 
 
 def _vote(poll_id: int, single: bool, option_ids: list[int]) -> None:
@@ -65,8 +76,13 @@ def _vote(poll_id: int, single: bool, option_ids: list[int]) -> None:
         marks = {choice: 1} if choice is not None else {}
     else:
         marks = {o: int(st.session_state.get(f"dots_{poll_id}_{o}", 0)) for o in option_ids}
-    act(services.cast_ballot, done="phone.vote_saved", participant_id=participant_id,
-        poll_id=poll_id, marks=marks)
+    act(
+        services.cast_ballot,
+        done="phone.vote_saved",
+        participant_id=participant_id,
+        poll_id=poll_id,
+        marks=marks,
+    )
 
 
 # --------------------------------------------------------------------------- steps
@@ -97,8 +113,9 @@ def _pick(session, view) -> None:
     for trend in view.trends:
         if category != categories[0] and trend_category(trend) != category:
             continue
-        haystack = " ".join((trend.code, trend.title_ru, trend.title_en,
-                             trend.description_ru, trend.description_en))
+        haystack = " ".join(
+            (trend.code, trend.title_ru, trend.title_en, trend.description_ru, trend.description_en)
+        )
         if needle and needle not in haystack.casefold():
             continue
         shown += 1
@@ -127,9 +144,9 @@ def _write(session, view, kind: str) -> None:
         obstacle = view.chosen_obstacle
         st.html(
             f'<div class="note-card"><b>{esc(tr("template.trend"))}:</b> '
-            f'{esc(trend.code + " · " + trend_title(trend)) if trend else ""}</div>'
+            f"{esc(trend.code + ' · ' + trend_title(trend)) if trend else ''}</div>"
             f'<div class="note-card" style="background:#ffd9d9;margin-top:8px">'
-            f'<b>{esc(tr("template.obstacle"))}:</b> {esc(obstacle.text) if obstacle else ""}</div>'
+            f"<b>{esc(tr('template.obstacle'))}:</b> {esc(obstacle.text) if obstacle else ''}</div>"
         )
         st.caption(tr("phone.innovation_help"))
         limit = w.ideas_max
@@ -138,21 +155,27 @@ def _write(session, view, kind: str) -> None:
         with st.form(f"form_{kind}", clear_on_submit=False, border=False):
             st.text_area(
                 tr("phone.obstacle_label") if kind == "obstacle" else tr("phone.innovation_label"),
-                key=f"note_{kind}", max_chars=NOTE_MAX, height=100,
+                key=f"note_{kind}",
+                max_chars=NOTE_MAX,
+                height=100,
             )
             if kind == "innovation":
                 st.text_input(tr("phone.rationale_label"), key=f"why_{kind}", max_chars=RATIONALE_MAX)
-            st.form_submit_button(tr("phone.send"), type="primary", width="stretch",
-                                  on_click=_add_note, args=(kind,))
+            st.form_submit_button(
+                tr("phone.send"), type="primary", width="stretch", on_click=_add_note, args=(kind,)
+            )
     else:
         st.success(tr("phone.enough"))
     for note in mine:
         cols = st.columns([5, 1])
-        cols[0].html(f'<div class="note-card {kind}">{esc(note.text)}'
-                     + (f'<span class="why">→ {esc(note.rationale)}</span>' if note.rationale else "")
-                     + "</div>")
-        cols[1].button("✕", key=f"withdraw_{note.id}", on_click=_withdraw, args=(note.id,),
-                       help=tr("phone.withdraw"))
+        cols[0].html(
+            f'<div class="note-card {kind}">{esc(note.text)}'
+            + (f'<span class="why">→ {esc(note.rationale)}</span>' if note.rationale else "")
+            + "</div>"
+        )
+        cols[1].button(
+            "✕", key=f"withdraw_{note.id}", on_click=_withdraw, args=(note.id,), help=tr("phone.withdraw")
+        )
 
 
 def _vote_step(session, view) -> None:
@@ -173,25 +196,32 @@ def _vote_step(session, view) -> None:
             ids = [o.id for o in options]
             current = next(iter(mine), None)
             st.radio(
-                tr("phone.choose_one"), ids, key=f"ballot_{poll.id}",
+                tr("phone.choose_one"),
+                ids,
+                key=f"ballot_{poll.id}",
                 index=ids.index(current) if current in ids else None,
-                format_func=lambda oid: md_escape(
-                    option_text(view, next(o for o in options if o.id == oid))
-                ),
+                format_func=lambda oid: md_escape(option_text(view, next(o for o in options if o.id == oid))),
             )
         else:
             st.caption(tr("phone.dots_help", n=poll.votes_per_person, cap=poll.cap_per_option))
             for option in options:
                 st.number_input(
-                    md_escape(option_text(view, option)), min_value=0,
+                    md_escape(option_text(view, option)),
+                    min_value=0,
                     max_value=min(poll.cap_per_option, poll.votes_per_person),
-                    value=mine.get(option.id, 0), key=f"dots_{poll.id}_{option.id}",
+                    value=mine.get(option.id, 0),
+                    key=f"dots_{poll.id}_{option.id}",
                 )
         if mine:
             st.success(tr("phone.voted"))
-        st.button(tr("phone.change_vote") if mine else tr("phone.vote"), type="primary",
-                  width="stretch", on_click=_vote,
-                  args=(poll.id, single, [o.id for o in options]), key=f"vote_{poll.id}")
+        st.button(
+            tr("phone.change_vote") if mine else tr("phone.vote"),
+            type="primary",
+            width="stretch",
+            on_click=_vote,
+            args=(poll.id, single, [o.id for o in options]),
+            key=f"vote_{poll.id}",
+        )
     elif poll.status == "closed":
         st.info(tr("phone.vote_closed"))
     else:
@@ -207,12 +237,16 @@ def _result(view) -> None:
     st.subheader(tr("phone.result_title"))
     st.html(
         f'<div class="note-card"><b>{esc(tr("template.trend"))}:</b> '
-        f'{esc(trend.code + " · " + trend_title(trend)) if trend else "—"}</div>'
+        f"{esc(trend.code + ' · ' + trend_title(trend)) if trend else '—'}</div>"
         f'<div class="note-card" style="background:#ffd9d9;margin-top:8px">'
-        f'<b>{esc(tr("template.obstacle"))}:</b> {esc(obstacle.text) if obstacle else "—"}</div>'
+        f"<b>{esc(tr('template.obstacle'))}:</b> {esc(obstacle.text) if obstacle else '—'}</div>"
         f'<div class="note-card innovation" style="margin-top:8px">'
-        f'<b>{esc(tr("template.innovation"))}:</b> {esc(innovation.text) if innovation else "—"}'
-        + (f'<span class="why">→ {esc(innovation.rationale)}</span>' if innovation and innovation.rationale else "")
+        f"<b>{esc(tr('template.innovation'))}:</b> {esc(innovation.text) if innovation else '—'}"
+        + (
+            f'<span class="why">→ {esc(innovation.rationale)}</span>'
+            if innovation and innovation.rationale
+            else ""
+        )
         + "</div>"
     )
     if view.step == steps.FINISHED:
@@ -225,9 +259,16 @@ def phone_body() -> None:
         workshop = session.get(Workshop, workshop_id)
         view = workshop_view(session=session, workshop=workshop)
         signature = services.live_signature(session=session, code=workshop.code)
-        live(code=workshop.code, for_phone=True, signature=signature, deadline=workshop.deadline,
-             paused_remaining=workshop.paused_remaining, labels=timer_labels(), size="small",
-             key="live_phone")
+        live(
+            code=workshop.code,
+            for_phone=True,
+            signature=signature,
+            deadline=workshop.deadline,
+            paused_remaining=workshop.paused_remaining,
+            labels=timer_labels(),
+            size="small",
+            key="live_phone",
+        )
         st.html(f"<b>{esc(workshop.title)}</b> · {esc(me.name)} ({esc(me.department)})")
         step_chips(view.step)
         show_flash()

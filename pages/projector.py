@@ -68,8 +68,14 @@ def _pick(view: WorkshopView) -> None:
     w = view.workshop
     pickers = len({name for names in view.pickers.values() for name in names})
     st.header(tr("proj.pick_title", low=w.picks_min, high=w.picks_max))
-    st.write(tr("proj.pick_progress", n=pickers, total=len(view.participants),
-                picks=sum(view.pick_counts.values())))
+    st.write(
+        tr(
+            "proj.pick_progress",
+            n=pickers,
+            total=len(view.participants),
+            picks=sum(view.pick_counts.values()),
+        )
+    )
     trend_grid(view, counts=True)
 
 
@@ -115,7 +121,7 @@ def _write(view: WorkshopView) -> None:
         return
     left, right = st.columns([2, 3], gap="large")
     with left:
-        template(view, height=620)
+        template(view, height=600)
     with right:
         st.header(tr("proj.innovation_title"))
         st.write(tr("proj.notes_count", n=sum(1 + len(c.merged) for c in cards)))
@@ -125,9 +131,9 @@ def _write(view: WorkshopView) -> None:
 def _presentation(view: WorkshopView) -> None:
     if view.step == steps.FINISHED:
         st.success(tr("proj.finished"))
-    left, right = st.columns([1, 1], gap="large")
+    left, right = st.columns([5, 4], gap="large")
     with left:
-        template(view, height=820)
+        template(view, height=680)
     with right:
         why_chosen(view)
         if view.workshop.agreement_confirmed:
@@ -140,16 +146,27 @@ def draw(view: WorkshopView, signature: dict[str, str]) -> None:
     workshop = view.workshop
     head, clock = st.columns([5, 2])
     with head:
-        st.html(f"<h2 style='margin:0'>{esc(workshop.title)}</h2>"
-                f"<p style='margin:0 0 6px 0'>{esc(workshop.product)}</p>")
+        st.html(
+            f"<h2 style='margin:0'>{esc(workshop.title)}</h2>"
+            f"<p style='margin:0 0 6px 0'>{esc(workshop.product)}</p>"
+        )
         step_chips(view.step)
     with clock:
-        live(code=workshop_code, for_phone=False, signature=signature, deadline=workshop.deadline,
-             paused_remaining=workshop.paused_remaining, labels=timer_labels(), size="big",
-             key="live_projector")
+        live(
+            code=workshop_code,
+            for_phone=False,
+            signature=signature,
+            deadline=workshop.deadline,
+            paused_remaining=workshop.paused_remaining,
+            labels=timer_labels(),
+            size="big",
+            key="live_projector",
+        )
         if view.step not in (steps.LOBBY, steps.FINISHED):
-            st.html(f"<div style='text-align:right;font-size:22px'>{esc(tr('proj.join_small'))} "
-                    f"<b>{esc(workshop_code)}</b></div>")
+            st.html(
+                f"<div style='text-align:right;font-size:22px'>{esc(tr('proj.join_small'))} "
+                f"<b>{esc(workshop_code)}</b></div>"
+            )
     if view.step == steps.LOBBY:
         _lobby(view)
     elif view.step == steps.TRENDS_PICK:

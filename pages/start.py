@@ -23,24 +23,36 @@ st.title(tr("start.title"))
 st.caption(tr("start.subtitle"))
 
 with new_session() as session:
-    maps = [(m.id, v.id, m.title_ru if lang() == "ru" else m.title_en) for m, v in latest_versions(session=session)]
+    maps = [
+        (m.id, v.id, m.title_ru if lang() == "ru" else m.title_en)
+        for m, v in latest_versions(session=session)
+    ]
 
 
 def _create() -> None:
     s = st.session_state
     settings = services.Settings(
-        picks_min=int(s.picks_min), picks_max=int(s.picks_max),
-        notes_min=int(s.notes_min), notes_max=int(s.notes_max), ideas_max=int(s.ideas_max),
+        picks_min=int(s.picks_min),
+        picks_max=int(s.picks_max),
+        notes_min=int(s.notes_min),
+        notes_max=int(s.notes_max),
+        ideas_max=int(s.ideas_max),
         votes_per_person=int(s.votes_per_person),
         cap_per_option=int(s.cap_per_option) if int(s.votes_per_person) > 1 else 1,
-        pick_minutes=int(s.pick_minutes), write_minutes=int(s.write_minutes),
+        pick_minutes=int(s.pick_minutes),
+        write_minutes=int(s.write_minutes),
         vote_minutes=int(s.vote_minutes),
     )
     version_id = next((v for _m, v, title in maps if title == s.map_title), None)
     result = act(
-        services.create_workshop, scope="create",
-        title=s.ws_title, product=s.ws_product, facilitator_name=s.ws_facilitator,
-        map_version_id=version_id or -1, settings=settings, lang=lang(),
+        services.create_workshop,
+        scope="create",
+        title=s.ws_title,
+        product=s.ws_product,
+        facilitator_name=s.ws_facilitator,
+        map_version_id=version_id or -1,
+        settings=settings,
+        lang=lang(),
     )
     if result:
         workshop, key = result
@@ -63,10 +75,15 @@ with left:
     st.subheader(tr("start.create"))
     show_flash("create")
     with st.form("create_form", border=True):
-        st.text_input(tr("field.title"), key="ws_title", max_chars=TITLE_MAX,
-                      placeholder=tr("start.title_placeholder"))
-        st.text_input(tr("field.product"), key="ws_product", max_chars=PRODUCT_MAX,
-                      placeholder=tr("start.product_placeholder"))
+        st.text_input(
+            tr("field.title"), key="ws_title", max_chars=TITLE_MAX, placeholder=tr("start.title_placeholder")
+        )
+        st.text_input(
+            tr("field.product"),
+            key="ws_product",
+            max_chars=PRODUCT_MAX,
+            placeholder=tr("start.product_placeholder"),
+        )
         st.text_input(tr("field.facilitator_name"), key="ws_facilitator", max_chars=60)
         st.selectbox(tr("field.trend_map"), [title for _m, _v, title in maps], key="map_title")
         c1, c2, c3 = st.columns(3)
@@ -75,20 +92,19 @@ with left:
         c2.number_input(tr("field.notes_min"), 1, 8, 3, key="notes_min")
         c2.number_input(tr("field.notes_max"), 1, 8, 4, key="notes_max")
         c3.number_input(tr("field.ideas_max"), 1, 8, 3, key="ideas_max")
-        c1.number_input(tr("field.votes_per_person"), 1, 10, 1, key="votes_per_person",
-                        help=tr("start.votes_help"))
+        c1.number_input(
+            tr("field.votes_per_person"), 1, 10, 1, key="votes_per_person", help=tr("start.votes_help")
+        )
         c2.number_input(tr("field.cap_per_option"), 1, 10, 2, key="cap_per_option")
         c3.number_input(tr("field.pick_minutes"), 1, 120, 7, key="pick_minutes")
         c3.number_input(tr("field.write_minutes"), 1, 120, 10, key="write_minutes")
         c3.number_input(tr("field.vote_minutes"), 1, 120, 3, key="vote_minutes")
-        st.form_submit_button(tr("start.create_button"), type="primary", on_click=_create,
-                              width="stretch")
+        st.form_submit_button(tr("start.create_button"), type="primary", on_click=_create, width="stretch")
 with right:
     st.subheader(tr("start.join"))
     show_flash("join")
     with st.form("join_form", border=True):
-        st.text_input(tr("field.join_code"), key="join_code", max_chars=12,
-                      placeholder="ABC234")
+        st.text_input(tr("field.join_code"), key="join_code", max_chars=12, placeholder="ABC234")
         st.form_submit_button(tr("start.join_button"), on_click=_join, width="stretch")
 
 target = st.session_state.pop("_join_to", None)

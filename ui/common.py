@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from urllib.parse import urlencode
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -44,9 +44,7 @@ def show_flash(scope: str = "main") -> None:
     item = st.session_state.pop(f"{FLASH}_{scope}", None)
     if item:
         kind, message = item
-        {"error": st.error, "success": st.success, "warning": st.warning}.get(kind, st.info)(
-            message
-        )
+        {"error": st.error, "success": st.success, "warning": st.warning}.get(kind, st.info)(message)
 
 
 def act(
@@ -83,5 +81,5 @@ def change_language_link() -> None:
     params["lang"] = other
     st.html(
         f'<a class="lang-switch" href="?{esc(urlencode(params))}" target="_self">'
-        f'{esc(t("lang.switch", other))}</a>'
+        f"{esc(t('lang.switch', other))}</a>"
     )

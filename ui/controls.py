@@ -47,18 +47,48 @@ def _timer_buttons(view: WorkshopView) -> None:
     st.caption(tr("ctl.timer"))
     c1, c2 = st.columns(2)
     c3, c4 = st.columns(2)
-    c1.button(tr("ctl.extend1_label"), key="t_plus1", on_click=_do, args=(services.change_timer,),
-              kwargs={"workshop_id": wid, "action": "extend", "minutes": 1}, help=tr("ctl.extend1"))
-    c2.button(tr("ctl.extend5_label"), key="t_plus5", on_click=_do, args=(services.change_timer,),
-              kwargs={"workshop_id": wid, "action": "extend", "minutes": 5}, help=tr("ctl.extend5"))
+    c1.button(
+        tr("ctl.extend1_label"),
+        key="t_plus1",
+        on_click=_do,
+        args=(services.change_timer,),
+        kwargs={"workshop_id": wid, "action": "extend", "minutes": 1},
+        help=tr("ctl.extend1"),
+    )
+    c2.button(
+        tr("ctl.extend5_label"),
+        key="t_plus5",
+        on_click=_do,
+        args=(services.change_timer,),
+        kwargs={"workshop_id": wid, "action": "extend", "minutes": 5},
+        help=tr("ctl.extend5"),
+    )
     if view.paused:
-        c3.button(tr("ctl.resume"), key="t_resume", on_click=_do, args=(services.change_timer,),
-                  kwargs={"workshop_id": wid, "action": "resume"}, help=tr("ctl.resume"))
+        c3.button(
+            tr("ctl.resume"),
+            key="t_resume",
+            on_click=_do,
+            args=(services.change_timer,),
+            kwargs={"workshop_id": wid, "action": "resume"},
+            help=tr("ctl.resume"),
+        )
     else:
-        c3.button(tr("ctl.pause"), key="t_pause", on_click=_do, args=(services.change_timer,),
-                  kwargs={"workshop_id": wid, "action": "pause"}, help=tr("ctl.pause"))
-    c4.button(tr("ctl.end_now"), key="t_end", on_click=_do, args=(services.change_timer,),
-              kwargs={"workshop_id": wid, "action": "end"}, help=tr("ctl.end_now"))
+        c3.button(
+            tr("ctl.pause"),
+            key="t_pause",
+            on_click=_do,
+            args=(services.change_timer,),
+            kwargs={"workshop_id": wid, "action": "pause"},
+            help=tr("ctl.pause"),
+        )
+    c4.button(
+        tr("ctl.end_now"),
+        key="t_end",
+        on_click=_do,
+        args=(services.change_timer,),
+        kwargs={"workshop_id": wid, "action": "end"},
+        help=tr("ctl.end_now"),
+    )
 
 
 def _poll_buttons(view: WorkshopView) -> None:
@@ -70,25 +100,63 @@ def _poll_buttons(view: WorkshopView) -> None:
     st.write(tr("ctl.ballots", n=poll_view.ballots, total=len(view.participants)))
     args = {"workshop_id": wid, "poll_id": poll.id}
     if poll.status == "ready":
-        st.button(tr("ctl.open_vote"), type="primary", key="open_vote", width="stretch",
-                  on_click=_do, args=(services.open_poll,), kwargs=args)
+        st.button(
+            tr("ctl.open_vote"),
+            type="primary",
+            key="open_vote",
+            width="stretch",
+            on_click=_do,
+            args=(services.open_poll,),
+            kwargs=args,
+        )
     elif poll.status == "open":
-        st.button(tr("ctl.close_vote"), type="primary", key="close_vote", width="stretch",
-                  on_click=_do, args=(services.close_poll,), kwargs=args)
+        st.button(
+            tr("ctl.close_vote"),
+            type="primary",
+            key="close_vote",
+            width="stretch",
+            on_click=_do,
+            args=(services.close_poll,),
+            kwargs=args,
+        )
     elif poll.status == "closed":
-        st.button(tr("ctl.reveal"), type="primary", key="reveal_vote", width="stretch",
-                  on_click=_do, args=(services.reveal_poll,), kwargs=args)
+        st.button(
+            tr("ctl.reveal"),
+            type="primary",
+            key="reveal_vote",
+            width="stretch",
+            on_click=_do,
+            args=(services.reveal_poll,),
+            kwargs=args,
+        )
     if poll.status in ("closed", "revealed") and poll.tie and not poll.decided_by:
         st.warning(tr("ctl.tie"))
-        st.button(tr("ctl.runoff"), type="primary", key="runoff", width="stretch",
-                  on_click=_do, args=(services.start_runoff,), kwargs=args)
+        st.button(
+            tr("ctl.runoff"),
+            type="primary",
+            key="runoff",
+            width="stretch",
+            on_click=_do,
+            args=(services.start_runoff,),
+            kwargs=args,
+        )
         with new_session() as session:
             leaders = services.count_poll(session=session, poll_id=poll.id).leaders
         tied = [o for o in poll_view.options if o.id in leaders]
-        choice = st.selectbox(tr("ctl.decide_label"), [o.id for o in tied], key="decide_choice",
-                              format_func=lambda oid: option_text(view, next(o for o in tied if o.id == oid)))
-        st.button(tr("ctl.decide"), key="decide", width="stretch", on_click=_do,
-                  args=(services.decide_tie,), kwargs={**args, "option_id": choice})
+        choice = st.selectbox(
+            tr("ctl.decide_label"),
+            [o.id for o in tied],
+            key="decide_choice",
+            format_func=lambda oid: option_text(view, next(o for o in tied if o.id == oid)),
+        )
+        st.button(
+            tr("ctl.decide"),
+            key="decide",
+            width="stretch",
+            on_click=_do,
+            args=(services.decide_tie,),
+            kwargs={**args, "option_id": choice},
+        )
 
 
 def _notes_tools(view: WorkshopView) -> None:
@@ -99,16 +167,27 @@ def _notes_tools(view: WorkshopView) -> None:
     wid = view.workshop.id
     with st.expander(tr("ctl.tidy", n=len(cards))):
         labels = {c.id: c.text for c in cards}
-        keep = st.selectbox(tr("ctl.merge_keep"), list(labels), key="merge_keep",
-                            format_func=lambda i: labels[i][:80])
-        others = st.multiselect(tr("ctl.merge_others"), [i for i in labels if i != keep],
-                                key="merge_others", format_func=lambda i: labels[i][:80])
-        st.button(tr("ctl.merge"), key="merge", on_click=_do, args=(services.merge_notes,),
-                  kwargs={"workshop_id": wid, "keep_id": keep, "merge_ids": others},
-                  disabled=not others)
+        keep = st.selectbox(
+            tr("ctl.merge_keep"), list(labels), key="merge_keep", format_func=lambda i: labels[i][:80]
+        )
+        others = st.multiselect(
+            tr("ctl.merge_others"),
+            [i for i in labels if i != keep],
+            key="merge_others",
+            format_func=lambda i: labels[i][:80],
+        )
+        st.button(
+            tr("ctl.merge"),
+            key="merge",
+            on_click=_do,
+            args=(services.merge_notes,),
+            kwargs={"workshop_id": wid, "keep_id": keep, "merge_ids": others},
+            disabled=not others,
+        )
         st.divider()
-        edit_id = st.selectbox(tr("ctl.edit_which"), list(labels), key="edit_which",
-                               format_func=lambda i: labels[i][:80])
+        edit_id = st.selectbox(
+            tr("ctl.edit_which"), list(labels), key="edit_which", format_func=lambda i: labels[i][:80]
+        )
         st.text_input(tr("ctl.edit_text"), value=labels.get(edit_id, ""), key=f"edit_text_{edit_id}")
         st.button(tr("ctl.edit_save"), key="edit_save", on_click=_edit, args=(wid, edit_id))
         merged = [(m, c) for c in cards for m in c.merged]
@@ -117,19 +196,27 @@ def _notes_tools(view: WorkshopView) -> None:
             for child, parent in merged:
                 cols = st.columns([4, 1])
                 cols[0].text(f"{child.text}  →  {parent.text}")
-                cols[1].button(tr("ctl.unmerge"), key=f"unmerge_{child.id}", on_click=_do,
-                               args=(services.unmerge_note,),
-                               kwargs={"workshop_id": wid, "note_id": child.id})
+                cols[1].button(
+                    tr("ctl.unmerge"),
+                    key=f"unmerge_{child.id}",
+                    on_click=_do,
+                    args=(services.unmerge_note,),
+                    kwargs={"workshop_id": wid, "note_id": child.id},
+                )
 
 
 def _edit(workshop_id: int, note_id: int) -> None:
-    _do(services.edit_note, done="ctl.edited", workshop_id=workshop_id, note_id=note_id,
-        text=st.session_state.get(f"edit_text_{note_id}", ""))
+    _do(
+        services.edit_note,
+        done="ctl.edited",
+        workshop_id=workshop_id,
+        note_id=note_id,
+        text=st.session_state.get(f"edit_text_{note_id}", ""),
+    )
 
 
 def _agreement(workshop_id: int) -> None:
-    _do(services.confirm_agreement, workshop_id=workshop_id,
-        confirmed=bool(st.session_state.get("agree")))
+    _do(services.confirm_agreement, workshop_id=workshop_id, confirmed=bool(st.session_state.get("agree")))
 
 
 def controls(view: WorkshopView, *, key: str) -> None:
@@ -141,37 +228,77 @@ def controls(view: WorkshopView, *, key: str) -> None:
     if w.step == steps.LOBBY:
         for warning_key, args in view.group_warnings:
             st.warning(tr(warning_key, **args))
-        st.button(tr("ctl.start"), type="primary", key="advance", width="stretch",
-                  on_click=_do, args=(services.advance,), kwargs={"workshop_id": wid})
+        st.button(
+            tr("ctl.start"),
+            type="primary",
+            key="advance",
+            width="stretch",
+            on_click=_do,
+            args=(services.advance,),
+            kwargs={"workshop_id": wid},
+        )
     elif w.step in steps.WRITE_STEPS:
         _timer_buttons(view)
         if w.step in steps.NOTE_KIND:
             _notes_tools(view)
-        st.button(tr(f"ctl.next.{w.step}"), type="primary", key="advance", width="stretch",
-                  on_click=_do, args=(services.advance,), kwargs={"workshop_id": wid})
+        st.button(
+            tr(f"ctl.next.{w.step}"),
+            type="primary",
+            key="advance",
+            width="stretch",
+            on_click=_do,
+            args=(services.advance,),
+            kwargs={"workshop_id": wid},
+        )
     elif w.step in steps.VOTE_STEPS:
         _timer_buttons(view)
         _poll_buttons(view)
         if view.poll and view.poll.poll.winner_option_id is not None:
-            st.button(tr(f"ctl.next.{w.step}"), type="primary", key="advance", width="stretch",
-                      on_click=_do, args=(services.advance,), kwargs={"workshop_id": wid})
+            st.button(
+                tr(f"ctl.next.{w.step}"),
+                type="primary",
+                key="advance",
+                width="stretch",
+                on_click=_do,
+                args=(services.advance,),
+                kwargs={"workshop_id": wid},
+            )
     elif w.step == steps.PRESENTATION:
-        st.checkbox(tr("ctl.agree"), value=w.agreement_confirmed, key="agree",
-                    on_change=_agreement, args=(wid,))
+        st.checkbox(
+            tr("ctl.agree"), value=w.agreement_confirmed, key="agree", on_change=_agreement, args=(wid,)
+        )
         st.caption(tr("ctl.agree_help"))
-        st.button(tr("ctl.finish"), type="primary", key="advance", width="stretch",
-                  disabled=not w.agreement_confirmed, on_click=_do,
-                  args=(services.advance,), kwargs={"workshop_id": wid})
+        st.button(
+            tr("ctl.finish"),
+            type="primary",
+            key="advance",
+            width="stretch",
+            disabled=not w.agreement_confirmed,
+            on_click=_do,
+            args=(services.advance,),
+            kwargs={"workshop_id": wid},
+        )
     else:
         st.success(tr("ctl.finished"))
     if w.step not in (steps.LOBBY, steps.FINISHED):
-        st.button(tr("ctl.back"), key="back", width="stretch", on_click=_do,
-                  args=(services.go_back,), kwargs={"workshop_id": wid})
+        st.button(
+            tr("ctl.back"),
+            key="back",
+            width="stretch",
+            on_click=_do,
+            args=(services.go_back,),
+            kwargs={"workshop_id": wid},
+        )
 
     st.divider()
-    st.toggle(tr("ctl.show_authors"), value=w.show_authors, key="show_authors",
-              on_change=lambda: _do(services.set_display, workshop_id=wid,
-                                    show_authors=bool(st.session_state.show_authors)))
+    st.toggle(
+        tr("ctl.show_authors"),
+        value=w.show_authors,
+        key="show_authors",
+        on_change=lambda: _do(
+            services.set_display, workshop_id=wid, show_authors=bool(st.session_state.show_authors)
+        ),
+    )
     _address_choice(view)
     with st.expander(tr("ctl.links")):
         st.caption(tr("ctl.join_link"))
@@ -180,8 +307,7 @@ def controls(view: WorkshopView, *, key: str) -> None:
         st.caption(tr("ctl.projector_link"))
         st.code(f"{origin}/projector?{urlencode({'w': w.code, 'lang': lang()})}", language=None)
         st.caption(tr("ctl.control_link"))
-        st.code(f"{origin}/control?{urlencode({'w': w.code, 'k': key, 'lang': lang()})}",
-                language=None)
+        st.code(f"{origin}/control?{urlencode({'w': w.code, 'k': key, 'lang': lang()})}", language=None)
 
 
 def _address_choice(view: WorkshopView) -> None:
@@ -194,7 +320,15 @@ def _address_choice(view: WorkshopView) -> None:
         return
     current = view.workshop.join_base_url
     index = options.index(current) if current in options else None
-    st.selectbox(tr("ctl.lan_choice"), options, index=index, key="lan_choice",
-                 placeholder=tr("ctl.lan_placeholder"),
-                 on_change=lambda: _do(services.set_display, workshop_id=view.workshop.id,
-                                       join_base_url=st.session_state.lan_choice or ""))
+    st.selectbox(
+        tr("ctl.lan_choice"),
+        options,
+        index=index,
+        key="lan_choice",
+        placeholder=tr("ctl.lan_placeholder"),
+        on_change=lambda: _do(
+            services.set_display,
+            workshop_id=view.workshop.id,
+            join_base_url=st.session_state.lan_choice or "",
+        ),
+    )

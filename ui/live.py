@@ -47,7 +47,10 @@ export default function (component) {
     }
     let left, state;
     if (d.paused_s !== null) { left = d.paused_s; state = 'paused'; }
-    else { left = (d.deadline_ms - (Date.now() + s.offset)) / 1000; state = left > 0 ? (left <= 30 ? 'soon' : 'running') : 'up'; }
+    else {
+      left = (d.deadline_ms - (Date.now() + s.offset)) / 1000;
+      state = left > 0 ? (left <= 30 ? 'soon' : 'running') : 'up';
+    }
     if (state === 'up') {
       el.textContent = d.labels.up;
       if (s.armed && !s.firedUp) { s.firedUp = true; fire('timeup'); }

@@ -9,8 +9,9 @@ from ui.common import tr
 
 
 def run() -> None:
-    st.set_page_config(page_title=tr("app.title"), page_icon="💡", layout="wide",
-                       initial_sidebar_state="auto")
+    st.set_page_config(
+        page_title=tr("app.title"), page_icon="💡", layout="wide", initial_sidebar_state="auto"
+    )
     pages = [
         st.Page("pages/start.py", title=tr("page.start"), url_path="start", default=True),
         st.Page("pages/join.py", title=tr("page.join"), url_path="join"),

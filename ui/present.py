@@ -113,9 +113,7 @@ def results_chart(view: WorkshopView, *, height: int | None = None) -> None:
         return
     labels = [option_text(view, r.option) for r in poll.results]
     votes = [r.votes or 0 for r in poll.results]
-    winner = next(
-        (i for i, r in enumerate(poll.results) if r.option.id == poll.poll.winner_option_id), None
-    )
+    winner = next((i for i, r in enumerate(poll.results) if r.option.id == poll.poll.winner_option_id), None)
     fig = figures.results_figure(labels=labels, votes=votes, winner_index=winner, height=height)
     st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
 
@@ -124,7 +122,7 @@ def why_chosen(view: WorkshopView) -> None:
     """Step 5: which trend and why, which obstacle and why, which innovation."""
     for subject in ("trend", "obstacle", "innovation"):
         choice = view.choices.get(subject)
-        st.html(f"<h3>{esc(tr(f'why.{subject}'))}</h3>")
+        st.html(f"<h3 style='margin:8px 0 4px 0'>{esc(tr(f'why.{subject}'))}</h3>")
         if choice is None:
             st.write(tr("why.none"))
             continue

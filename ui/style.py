@@ -47,6 +47,8 @@ _PROJECTOR = """
 .stMain h1 { font-size: 54px; } .stMain h2 { font-size: 44px; } .stMain h3 { font-size: 36px; }
 .note-card { font-size: 30px; min-width: 280px; max-width: 560px; }
 .trend-cell { font-size: 26px; }
+.winner { font-size: 26px; line-height: 1.35; }
+.winner b { font-size: 30px; }
 .cat-title { font-size: 24px; }
 .steps span { font-size: 22px; }
 </style>

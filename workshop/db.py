@@ -31,7 +31,8 @@ def _tune_sqlite(engine: Engine, *, memory: bool) -> None:
     """WAL, a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for write transactions.
 
     pysqlite's own transaction handling is switched off (``isolation_level = None``) so that the
-    ``begin`` event decides: a transaction begun for writing (``WRITE_OPTION``) takes the write lock up front and waits on
+    ``begin`` event decides: a transaction begun for writing (``WRITE_OPTION``) takes the
+    write lock up front and waits on
     ``busy_timeout`` instead of failing on a read-to-write lock upgrade.
     """
 

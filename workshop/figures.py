@@ -38,38 +38,57 @@ def template_figure(
     """Two intersecting figures: the trend on top, the key obstacle below, the innovation in
     the intersection. ``labels`` are the captions (trend, obstacle, innovation)."""
     fig = go.Figure()
-    # Top circle centre (0, 1.15), bottom (0, -1.15), radius 1.9: they overlap around y = 0.
+    # Two ellipses, 6 wide and 3.4 tall, centres 1.0 above and below 0: the lens where they
+    # meet spans y in [-0.7, 0.7] and is about 4.3 wide at its middle.
     fig.add_shape(
-        type="circle", x0=-1.9, x1=1.9, y0=-0.75, y1=3.05,
-        line={"color": TREND_COLOUR, "width": 5}, fillcolor="rgba(31,111,235,0.10)",
+        type="circle",
+        x0=-3.0,
+        x1=3.0,
+        y0=-0.7,
+        y1=2.7,
+        line={"color": TREND_COLOUR, "width": 5},
+        fillcolor="rgba(31,111,235,0.10)",
     )
     fig.add_shape(
-        type="circle", x0=-1.9, x1=1.9, y0=-3.05, y1=0.75,
-        line={"color": OBSTACLE_COLOUR, "width": 5}, fillcolor="rgba(209,36,47,0.10)",
+        type="circle",
+        x0=-3.0,
+        x1=3.0,
+        y0=-2.7,
+        y1=0.7,
+        line={"color": OBSTACLE_COLOUR, "width": 5},
+        fillcolor="rgba(209,36,47,0.10)",
     )
     caption_font = {"size": 22, "color": "#444444"}
-    body_font = {"size": 28, "color": INK}
+    body_font = {"size": 26, "color": INK}
+    # (caption y, caption, colour, text, text y, wrap width, lines)
     items = [
-        (2.45, labels[0], TREND_COLOUR, trend, 1.75),
-        (-2.45, labels[1], OBSTACLE_COLOUR, obstacle, -1.75),
-        (0.48, labels[2], INNOVATION_COLOUR, innovation, -0.02),
+        (2.25, labels[0], TREND_COLOUR, trend, 1.45, 34, 3),
+        (-2.25, labels[1], OBSTACLE_COLOUR, obstacle, -1.45, 34, 3),
+        (0.5, labels[2], INNOVATION_COLOUR, innovation, -0.05, 28, 3),
     ]
-    for caption_y, caption, colour, text, text_y in items:
+    for caption_y, caption, colour, text, text_y, width, lines in items:
         fig.add_annotation(
-            x=0, y=caption_y, text=f"<b>{html.escape(caption.upper())}</b>",
-            showarrow=False, font={**caption_font, "color": colour},
+            x=0,
+            y=caption_y,
+            text=f"<b>{html.escape(caption.upper())}</b>",
+            showarrow=False,
+            font={**caption_font, "color": colour},
         )
         fig.add_annotation(
-            x=0, y=text_y,
-            text=safe_label(text, width=30 if text_y else 26, max_lines=3 if text_y else 3)
-            if text else html.escape(placeholder),
-            showarrow=False, font=body_font if text else {**body_font, "color": "#888888"},
+            x=0,
+            y=text_y,
+            text=safe_label(text, width=width, max_lines=lines) if text else html.escape(placeholder),
+            showarrow=False,
+            font=body_font if text else {**body_font, "color": "#888888"},
         )
-    fig.update_xaxes(visible=False, range=[-3.2, 3.2], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[-3.2, 3.2], fixedrange=True, scaleanchor="x")
+    fig.update_xaxes(visible=False, range=[-3.1, 3.1], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-2.8, 2.8], fixedrange=True, scaleanchor="x")
     fig.update_layout(
-        height=height, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        paper_bgcolor="white", plot_bgcolor="white", showlegend=False,
+        height=height,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=False,
     )
     return fig
 
@@ -78,9 +97,7 @@ def results_figure(
     *, labels: Sequence[str], votes: Sequence[int], winner_index: int | None, height: int | None = None
 ) -> go.Figure:
     """Horizontal bars, most votes on top; the winner in green."""
-    colours = [
-        INNOVATION_COLOUR if i == winner_index else "#8c959f" for i in range(len(labels))
-    ]
+    colours = [INNOVATION_COLOUR if i == winner_index else "#8c959f" for i in range(len(labels))]
     fig = go.Figure(
         go.Bar(
             x=list(votes)[::-1],
@@ -97,7 +114,8 @@ def results_figure(
         height=height or max(260, 90 * len(labels) + 40),
         margin={"l": 10, "r": 40, "t": 10, "b": 10},
         font={"size": 22, "color": INK},
-        paper_bgcolor="white", plot_bgcolor="white",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
         xaxis={"visible": False, "range": [0, max([*votes, 1]) * 1.25]},
         yaxis={"automargin": True},
     )

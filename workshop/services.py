@@ -123,9 +123,7 @@ def _touch(session: Session, workshop: Workshop) -> None:
 
 
 def _log(session: Session, workshop: Workshop, event: str, detail: str = "", *, at: datetime) -> None:
-    session.add(
-        StepLog(workshop_id=workshop.id, step=workshop.step, event=event, detail=detail[:400], at=at)
-    )
+    session.add(StepLog(workshop_id=workshop.id, step=workshop.step, event=event, detail=detail[:400], at=at))
 
 
 def _commit(session: Session, workshop: Workshop, *kinds: str) -> None:
@@ -203,9 +201,7 @@ def create_workshop(
 
 
 def workshop_by_code(*, session: Session, code: str) -> Workshop:
-    workshop = session.exec(
-        select(Workshop).where(Workshop.code == normalise_join_code(code))
-    ).first()
+    workshop = session.exec(select(Workshop).where(Workshop.code == normalise_join_code(code))).first()
     if workshop is None:
         raise NotFound("error.workshop_not_found")
     return workshop
@@ -402,9 +398,7 @@ def add_note(
         rationale = ""
         limit = workshop.notes_max
     written = session.exec(
-        select(func.count())
-        .select_from(Note)
-        .where(Note.participant_id == participant.id, Note.kind == kind)
+        select(func.count()).select_from(Note).where(Note.participant_id == participant.id, Note.kind == kind)
     ).one()
     if written >= limit:
         raise InvalidInput("error.note_limit", max=limit)
@@ -452,9 +446,7 @@ def _note_for_facilitator(session: Session, workshop: Workshop, note_id: int) ->
     return note
 
 
-def merge_notes(
-    *, session: Session, workshop_id: int, keep_id: int, merge_ids: Sequence[int]
-) -> None:
+def merge_notes(*, session: Session, workshop_id: int, keep_id: int, merge_ids: Sequence[int]) -> None:
     """Merge duplicates into ``keep_id``: they leave the ballot, every author's note stays."""
     begin_write(session)
     workshop = _reload(session, workshop_id)
@@ -506,9 +498,7 @@ def edit_note(*, session: Session, workshop_id: int, note_id: int, text: str) ->
 def notes_of(*, session: Session, participant_id: int, kind: str) -> list[Note]:
     return list(
         session.exec(
-            select(Note)
-            .where(Note.participant_id == participant_id, Note.kind == kind)
-            .order_by(Note.id)
+            select(Note).where(Note.participant_id == participant_id, Note.kind == kind).order_by(Note.id)
         ).all()
     )
 
@@ -549,9 +539,7 @@ def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
     session.add(poll)
     session.flush()
     if subject == "trend":
-        support = Counter(
-            session.exec(select(Pick.trend_id).where(Pick.workshop_id == workshop.id)).all()
-        )
+        support = Counter(session.exec(select(Pick.trend_id).where(Pick.workshop_id == workshop.id)).all())
         trends = session.exec(
             select(Trend).where(col(Trend.id).in_(list(support))).order_by(Trend.position)
         ).all()
@@ -569,9 +557,7 @@ def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
             )
     else:
         notes = session.exec(
-            select(Note)
-            .where(Note.workshop_id == workshop.id, Note.kind == subject)
-            .order_by(Note.id)
+            select(Note).where(Note.workshop_id == workshop.id, Note.kind == subject).order_by(Note.id)
         ).all()
         merged_count = Counter(n.merged_into_id for n in notes if n.merged_into_id is not None)
         position = 0
@@ -610,9 +596,7 @@ def _poll_for_facilitator(session: Session, workshop: Workshop, poll_id: int) ->
     return poll
 
 
-def open_poll(
-    *, session: Session, workshop_id: int, poll_id: int, now: datetime | None = None
-) -> Poll:
+def open_poll(*, session: Session, workshop_id: int, poll_id: int, now: datetime | None = None) -> Poll:
     now = _now(now)
     begin_write(session)
     workshop = _reload(session, workshop_id)
@@ -661,9 +645,7 @@ def reveal_poll(*, session: Session, workshop_id: int, poll_id: int) -> None:
     _commit(session, workshop, events.POLL)
 
 
-def start_runoff(
-    *, session: Session, workshop_id: int, poll_id: int, now: datetime | None = None
-) -> Poll:
+def start_runoff(*, session: Session, workshop_id: int, poll_id: int, now: datetime | None = None) -> Poll:
     """A tie starts a new round between the tied options only; it opens at once."""
     now = _now(now)
     begin_write(session)
@@ -779,13 +761,11 @@ def ballot_of(*, session: Session, poll_id: int, participant_id: int) -> dict[in
         .join(Ballot, Ballot.id == BallotMark.ballot_id)
         .where(Ballot.poll_id == poll_id, Ballot.participant_id == participant_id)
     ).all()
-    return {option_id: dots for option_id, dots in rows}
+    return dict(rows)
 
 
 def ballots_cast(*, session: Session, poll_id: int) -> int:
-    return session.exec(
-        select(func.count()).select_from(Ballot).where(Ballot.poll_id == poll_id)
-    ).one()
+    return session.exec(select(func.count()).select_from(Ballot).where(Ballot.poll_id == poll_id)).one()
 
 
 def count_poll(*, session: Session, poll_id: int) -> voting.Result:
@@ -838,9 +818,7 @@ def _enter(session: Session, workshop: Workshop, step: str, now: datetime) -> No
 
 
 def _chosen_field(subject: str) -> str:
-    return {"trend": "chosen_trend_id", "obstacle": "chosen_obstacle_id"}.get(
-        subject, "chosen_innovation_id"
-    )
+    return {"trend": "chosen_trend_id", "obstacle": "chosen_obstacle_id"}.get(subject, "chosen_innovation_id")
 
 
 def advance(*, session: Session, workshop_id: int, now: datetime | None = None) -> str:

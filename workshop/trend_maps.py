@@ -173,7 +173,5 @@ def latest_versions(*, session: Session) -> list[tuple[TrendMap, TrendMapVersion
 
 def trends_of(*, session: Session, version_id: int) -> list[Trend]:
     return list(
-        session.exec(
-            select(Trend).where(Trend.version_id == version_id).order_by(Trend.position)
-        ).all()
+        session.exec(select(Trend).where(Trend.version_id == version_id).order_by(Trend.position)).all()
     )

@@ -230,9 +230,7 @@ def workshop_view(
     for trend_id, pid in picks:
         if pid in people:
             pickers[trend_id].append(people[pid].name)
-    notes = list(
-        session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(Note.id)).all()
-    )
+    notes = list(session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(Note.id)).all())
     cards = _note_cards(notes, people)
     poll = current_poll(session=session, workshop=workshop)
     timer = timer_of(workshop)
@@ -261,9 +259,7 @@ def workshop_view(
 
 def step_of(*, session: Session, workshop_id: int) -> tuple[str, int]:
     """The cheapest read: a workshop's step and revision."""
-    row = session.exec(
-        select(Workshop.step, Workshop.revision).where(Workshop.id == workshop_id)
-    ).one()
+    row = session.exec(select(Workshop.step, Workshop.revision).where(Workshop.id == workshop_id)).one()
     return row[0], row[1]
 
 

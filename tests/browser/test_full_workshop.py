@@ -269,8 +269,6 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
         assert trend_polls[0].tie and trend_polls[1].decided_by == "vote"
         ballots = count(Ballot, Ballot.poll_id.in_([p.id for p in trend_polls]))
         assert ballots == 12
-        events = session.exec(
-            select(StepLog.event).where(StepLog.workshop_id == workshop.id)
-        ).all()
+        events = session.exec(select(StepLog.event).where(StepLog.workshop_id == workshop.id)).all()
         assert events.count("entered") == 8
         assert "runoff" in events and "merged" in events

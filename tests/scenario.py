@@ -1,0 +1,170 @@
+"""Builds a workshop up to a given point through the services, for page and browser tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from workshop import services
+from workshop.db import create_tables, make_engine
+from workshop.models import Ballot, BallotMark, Workshop, utcnow
+from workshop.trend_maps import install_builtin_maps, latest_versions, trends_of
+
+PEOPLE = [
+    ("Анна", "Продажи"),
+    ("Борис", "Маркетинг"),
+    ("Вера", "Сервис"),
+    ("Глеб", "Логистика"),
+    ("Дина", "ИТ"),
+    ("Егор", "Финансы"),
+    ("Жанна", "Продажи"),
+]
+OBSTACLES = [
+    "Дорого для семьи",
+    "Долго ждать курьера",
+    "Дорого",
+    "Нет доверия к свежести",
+    "Неудобное приложение",
+    "Курьеры опаздывают",
+]
+IDEAS = [
+    ("Наборы с рецептами дешевле магазина", "рецепт ведёт к покупке"),
+    ("Семейная подписка со скидкой", "регулярность снижает цену"),
+]
+
+STOPS = [
+    "lobby",
+    "trends_pick",
+    "trends_vote_ready",
+    "trends_vote_open",
+    "trends_vote_tie",
+    "obstacles_write",
+    "obstacles_vote_open",
+    "innovations_write",
+    "innovations_vote_revealed",
+    "presentation",
+    "finished",
+]
+
+
+@dataclass
+class Built:
+    code: str
+    key: str
+    workshop_id: int
+    tokens: list[str] = field(default_factory=list)
+    participant_ids: list[int] = field(default_factory=list)
+    poll_id: int | None = None
+    option_ids: list[int] = field(default_factory=list)
+
+
+def _open_and_vote(session: Session, built: Built, choose) -> int:  # type: ignore[no-untyped-def]
+    workshop = session.get(Workshop, built.workshop_id)
+    poll = services.current_poll(session=session, workshop=workshop)
+    services.open_poll(session=session, workshop_id=built.workshop_id, poll_id=poll.id)
+    options = services.options_of(session=session, poll_id=poll.id)
+    for i, pid in enumerate(built.participant_ids):
+        services.cast_ballot(
+            session=session,
+            participant_id=pid,
+            poll_id=poll.id,
+            marks={options[choose(i) % len(options)].id: 1},
+        )
+    return poll.id
+
+
+def build_workshop(db_url: str, *, stop: str, people: int = 6) -> Built:
+    engine = make_engine(db_url)
+    create_tables(engine)
+    with Session(engine) as session:
+        install_builtin_maps(session=session)
+        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
+        workshop, key = services.create_workshop(
+            session=session,
+            title="Инновации в доставке",
+            product="Доставка за 2 часа",
+            map_version_id=version.id,
+            settings=services.Settings(),
+        )
+        built = Built(code=workshop.code, key=key, workshop_id=workshop.id)
+        for name, department in PEOPLE[:people]:
+            participant, token = services.join(
+                session=session, code=workshop.code, name=name, department=department
+            )
+            built.tokens.append(token)
+            built.participant_ids.append(participant.id)
+        wid = workshop.id
+        if stop == "lobby":
+            return built
+        services.advance(session=session, workshop_id=wid)
+        trends = trends_of(session=session, version_id=version.id)
+        for i, pid in enumerate(built.participant_ids):
+            services.set_picks(
+                session=session,
+                participant_id=pid,
+                trend_ids=[t.id for t in (trends[0], trends[1], trends[2 + i % 3], trends[5 + i % 3])],
+            )
+        if stop == "trends_pick":
+            return built
+        services.advance(session=session, workshop_id=wid)
+        poll = services.current_poll(session=session, workshop=session.get(Workshop, wid))
+        built.poll_id = poll.id
+        built.option_ids = [o.id for o in services.options_of(session=session, poll_id=poll.id)]
+        if stop == "trends_vote_ready":
+            return built
+        if stop == "trends_vote_open":
+            services.open_poll(session=session, workshop_id=wid, poll_id=poll.id)
+            return built
+        poll_id = _open_and_vote(session, built, lambda i: i % 2)
+        services.close_poll(session=session, workshop_id=wid, poll_id=poll_id)
+        services.reveal_poll(session=session, workshop_id=wid, poll_id=poll_id)
+        if stop == "trends_vote_tie":
+            return built
+        services.decide_tie(session=session, workshop_id=wid, poll_id=poll_id, option_id=built.option_ids[0])
+        services.advance(session=session, workshop_id=wid)
+        for i, text in enumerate(OBSTACLES):
+            services.add_note(session=session, participant_id=built.participant_ids[i % people], text=text)
+        if stop == "obstacles_write_time_up":
+            services.change_timer(
+                session=session, workshop_id=wid, action="end", now=utcnow() - timedelta(seconds=1)
+            )
+            return built
+        if stop == "obstacles_write":
+            return built
+        services.advance(session=session, workshop_id=wid)
+        if stop == "obstacles_vote_open":
+            poll = services.current_poll(session=session, workshop=session.get(Workshop, wid))
+            services.open_poll(session=session, workshop_id=wid, poll_id=poll.id)
+            return built
+        poll_id = _open_and_vote(session, built, lambda i: 0)
+        services.close_poll(session=session, workshop_id=wid, poll_id=poll_id)
+        services.advance(session=session, workshop_id=wid)
+        for i, (idea, why) in enumerate(IDEAS):
+            services.add_note(
+                session=session, participant_id=built.participant_ids[i], text=idea, rationale=why
+            )
+        if stop == "innovations_write":
+            return built
+        services.advance(session=session, workshop_id=wid)
+        poll_id = _open_and_vote(session, built, lambda i: 1)
+        services.close_poll(session=session, workshop_id=wid, poll_id=poll_id)
+        services.reveal_poll(session=session, workshop_id=wid, poll_id=poll_id)
+        if stop == "innovations_vote_revealed":
+            return built
+        services.advance(session=session, workshop_id=wid)
+        if stop == "presentation":
+            return built
+        services.confirm_agreement(session=session, workshop_id=wid)
+        services.advance(session=session, workshop_id=wid)
+        return built
+
+
+def ballot_marks(session: Session, poll_id: int) -> dict[int, int]:
+    rows = session.exec(
+        select(BallotMark.option_id, BallotMark.dots)
+        .join(Ballot, Ballot.id == BallotMark.ballot_id)
+        .where(Ballot.poll_id == poll_id)
+    ).all()
+    return dict(rows)
