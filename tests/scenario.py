@@ -75,7 +75,9 @@ def _open_and_vote(session: Session, built: Built, choose) -> int:  # type: igno
     return poll.id
 
 
-def build_workshop(db_url: str, *, stop: str, people: int = 6) -> Built:
+def build_workshop(
+    db_url: str, *, stop: str, people: int = 6, settings: services.Settings | None = None
+) -> Built:
     engine = make_engine(db_url)
     create_tables(engine)
     with Session(engine) as session:
@@ -86,7 +88,7 @@ def build_workshop(db_url: str, *, stop: str, people: int = 6) -> Built:
             title="Инновации в доставке",
             product="Доставка за 2 часа",
             map_version_id=version.id,
-            settings=services.Settings(),
+            settings=settings or services.Settings(),
         )
         built = Built(code=workshop.code, key=key, workshop_id=workshop.id)
         for name, department in PEOPLE[:people]:

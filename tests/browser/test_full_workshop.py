@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, func, select
 
-from tests.browser.conftest import ARTIFACTS, PHONE, PROJECTOR
+from tests.support import ARTIFACTS, PHONE, PROJECTOR
 from workshop.db import make_engine
 from workshop.models import (
     Ballot,
