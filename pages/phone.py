@@ -174,7 +174,12 @@ def _write(session, view, kind: str) -> None:
             + "</div>"
         )
         cols[1].button(
-            "✕", key=f"withdraw_{note.id}", on_click=_withdraw, args=(note.id,), help=tr("phone.withdraw")
+            tr("phone.withdraw_short"),
+            type="tertiary",
+            key=f"withdraw_{note.id}",
+            on_click=_withdraw,
+            args=(note.id,),
+            help=tr("phone.withdraw"),
         )
 
 
@@ -270,7 +275,7 @@ def phone_body() -> None:
             key="live_phone",
         )
         st.html(f"<b>{esc(workshop.title)}</b> · {esc(me.name)} ({esc(me.department)})")
-        step_chips(view.step)
+        step_chips(view.step, compact=True)
         show_flash()
         over = view.timer_over
         if over and (view.step in steps.WRITE_STEPS):

@@ -66,12 +66,11 @@ def _lobby(view: WorkshopView) -> None:
 
 def _pick(view: WorkshopView) -> None:
     w = view.workshop
-    pickers = len({name for names in view.pickers.values() for name in names})
     st.header(tr("proj.pick_title", low=w.picks_min, high=w.picks_max))
     st.write(
         tr(
             "proj.pick_progress",
-            n=pickers,
+            n=view.done_picking,
             total=len(view.participants),
             picks=sum(view.pick_counts.values()),
         )

@@ -312,6 +312,16 @@ def test_clean_text_normalises(raw: str, expected: str) -> None:
     assert clean_text(raw, field="note", max_len=200) == expected
 
 
+@pytest.mark.parametrize(
+    "brk",
+    ["\n", "\r\n", "\t", "\u2028", "\u2029", "\x0b", "\x0c", "\x85"],
+    ids=["LF", "CRLF", "TAB", "LS", "PS", "VT", "FF", "NEL"],
+)
+def test_clean_text_turns_every_line_break_into_a_space(brk: str) -> None:
+    """Text pasted from another program may break lines with any of these; words stay apart."""
+    assert clean_text(f"first{brk}second", field="note", max_len=200) == "first second"
+
+
 def test_clean_text_length_counts_after_cleaning() -> None:
     assert clean_text("   " + "x" * 10 + "\u200b" * 5 + "   ", field="note", max_len=10) == "x" * 10
 
@@ -323,7 +333,10 @@ def test_clean_text_too_long_is_refused_with_the_limit_and_length() -> None:
     assert err.value.args_dict == {"field": "note", "max": 10, "length": 11}
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "\n\t ", "\u200b\u200b", "\u202e", None])
+@pytest.mark.parametrize(
+    "raw",
+    ["", "   ", "\n\t ", "\u200b\u200b", "\u202e", None, "\u3164", "\u2800 \ufe0f", "\uffa0\u115f"],
+)
 def test_clean_text_empty_is_refused_when_required(raw: object) -> None:
     with pytest.raises(InvalidInput) as err:
         clean_text(raw, field="name", max_len=60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from tests.conftest import Group
 from workshop import services, steps, views
 from workshop.errors import (
     AccessDenied,
@@ -31,7 +30,6 @@ from workshop.models import (
     Ballot,
     BallotMark,
     Note,
-    Participant,
     Pick,
     Poll,
     PollOption,
@@ -42,6 +40,9 @@ from workshop.models import (
 )
 from workshop.security import hash_secret
 from workshop.trend_maps import latest_versions, trends_of
+
+if TYPE_CHECKING:
+    from tests.conftest import Group
 
 # --------------------------------------------------------------------------- helpers
 
@@ -496,12 +497,11 @@ def test_late_note_after_time_is_up_is_refused_with_time_up(session: Session, dr
                                   steps.PRESENTATION])
 def test_note_in_the_wrong_step_is_refused(session: Session, drive: Drive, step: str) -> None:
     drive.to(step)
+    me = drive.group.ids[0]
+    before = session.exec(select(Note.id).where(Note.participant_id == me)).all()
     refused(session, WrongStep, "error.step_moved_on", services.add_note,
-            participant_id=drive.group.ids[0], text="Too expensive", rationale="why")
-    assert session.exec(
-        select(Note).where(Note.participant_id == drive.group.ids[0])
-    ).all() == ([] if step in (steps.LOBBY, steps.TRENDS_PICK) else [session.exec(
-        select(Note).where(Note.participant_id == drive.group.ids[0])).first()])
+            participant_id=me, text="Too expensive", rationale="why")
+    assert session.exec(select(Note.id).where(Note.participant_id == me)).all() == before
 
 
 def test_note_limit_per_participant(session: Session, workshop_factory: Callable[..., Group]) -> None:
@@ -521,7 +521,10 @@ def test_note_limit_per_participant(session: Session, workshop_factory: Callable
         "Two", "Three"
     ]
 
-    drive.to(steps.INNOVATIONS_WRITE)
+    drive.advance()
+    drive.decide()
+    drive.advance()
+    assert group.workshop.step == steps.INNOVATIONS_WRITE
     refused(session, InvalidInput, "error.empty", services.add_note,
             participant_id=me, text="Idea without a reason", rationale="  ")
     services.add_note(session=session, participant_id=me, text="Idea", rationale="Because")
@@ -537,6 +540,29 @@ def test_a_note_is_withdrawn_only_by_its_author(session: Session, drive: Drive) 
     refused(session, NotFound, "error.note_not_found", services.withdraw_note,
             participant_id=other, note_id=note.id)
     assert session.get(Note, note.id) is not None
+
+
+def test_author_can_withdraw_a_note_after_the_facilitator_went_back_from_the_vote(
+    session: Session, drive: Drive
+) -> None:
+    """Going back reopens the writing step; the cancelled ballot stays on record, and the author
+    may still take back their note (the step is open), like before the vote was built."""
+    drive.to(steps.OBSTACLES_WRITE)
+    w = drive.workshop
+    me, other = drive.group.ids[:2]
+    mine = services.add_note(session=session, participant_id=me, text="Mine").id
+    kept = services.add_note(session=session, participant_id=other, text="Other").id
+    drive.advance()
+    cancelled = poll_now(session, w).id
+    assert services.go_back(session=session, workshop_id=w.id) == steps.OBSTACLES_WRITE
+
+    services.withdraw_note(session=session, participant_id=me, note_id=mine)
+
+    assert services.notes_of(session=session, participant_id=me, kind="obstacle") == []
+    assert session.get(Poll, cancelled).status == "cancelled"
+    drive.advance()
+    options = services.options_of(session=session, poll_id=poll_now(session, w).id)
+    assert [o.note_id for o in options] == [kept]
 
 
 def test_merge_keeps_every_authors_note_on_record_and_leaves_merged_notes_off_the_ballot(
@@ -675,10 +701,7 @@ def test_advance_is_refused_until_the_step_has_its_input(
     session: Session, workshop_factory: Callable[..., Group], step: str, make: int, key: str
 ) -> None:
     group = workshop_factory(make)
-    drive = Drive(session, group)
-    if step != steps.LOBBY:
-        drive.to(steps.STEPS[steps.STEPS.index(step) - 1])
-        drive.advance()  # entered without doing the step's work
+    Drive(session, group).to(step)  # the step is entered, its own work is not done
     assert group.workshop.step == step
     refused(session, TransitionRefused, key, services.advance, workshop_id=group.workshop.id)
     assert group.workshop.step == step
@@ -778,7 +801,9 @@ def test_a_whole_workshop_is_saved_with_every_pick_note_ballot_and_timing(
     session: Session, engine: Engine, drive: Drive
 ) -> None:
     drive.to(steps.FINISHED)
-    wid, n = drive.workshop.id, len(drive.group.ids)
+    wid, people = drive.workshop.id, drive.group.ids
+    n = len(people)
+    session.commit()  # one in-memory connection: end the test session's read first
 
     with Session(engine) as fresh:  # what was committed, read anew
         w = fresh.get(Workshop, wid)
@@ -790,7 +815,7 @@ def test_a_whole_workshop_is_saved_with_every_pick_note_ballot_and_timing(
         assert len(picks) == 4 * n
         notes = fresh.exec(select(Note).where(Note.workshop_id == wid)).all()
         assert sorted((note.kind, note.participant_id) for note in notes) == sorted(
-            [("innovation", p) for p in drive.group.ids] + [("obstacle", p) for p in drive.group.ids]
+            [("innovation", p) for p in people] + [("obstacle", p) for p in people]
         )
         assert all(note.rationale for note in notes if note.kind == "innovation")
         polls = fresh.exec(select(Poll).where(Poll.workshop_id == wid).order_by(Poll.id)).all()
@@ -851,7 +876,7 @@ def test_facilitator_key_is_required(
             services.facilitated_workshop(session=session, code=code, key=key)
 
     assert w.facilitator_key_hash == hash_secret(group.key)
-    row = session.execute(text("SELECT * FROM workshop WHERE id = :id"), {"id": w.id}).one()
+    row = session.connection().execute(text("SELECT * FROM workshop WHERE id = :id"), {"id": w.id}).one()
     assert all(group.key not in str(value) for value in row)
 
 
@@ -859,13 +884,17 @@ def test_participant_token_resolves_to_the_same_participant_every_time(
     session: Session, engine: Engine, group: Group
 ) -> None:
     person, token = group.participants[2], group.tokens[2]
-    assert services.participant_by_token(session=session, token=token).id == person.id
-    assert services.participant_by_token(session=session, token=token).id == person.id
+    person_id = person.id
+    assert services.participant_by_token(session=session, token=token).id == person_id
+    assert services.participant_by_token(session=session, token=token).id == person_id
+    session.commit()  # one in-memory connection: end the test session's read first
     with Session(engine) as fresh:  # a reload of the phone's page
-        assert services.participant_by_token(session=fresh, token=token).id == person.id
+        assert services.participant_by_token(session=fresh, token=token).id == person_id
     assert len(set(group.tokens)) == len(group.tokens)
     assert person.token_hash == hash_secret(token)
-    row = session.execute(text("SELECT * FROM participant WHERE id = :id"), {"id": person.id}).one()
+    row = session.connection().execute(
+        text("SELECT * FROM participant WHERE id = :id"), {"id": person.id}
+    ).one()
     assert all(token not in str(value) for value in row)
 
 
@@ -1093,6 +1122,41 @@ def test_every_write_bumps_the_revision_and_publishes_to_the_hub(session: Sessio
     assert hub.subscribers(w.code) == 0
 
 
+def test_a_closed_screen_is_dropped_from_the_hub(group: Group) -> None:
+    code = group.workshop.code
+    loop = asyncio.new_event_loop()
+    sub = hub.subscribe(code, {"roster"}, loop)
+    loop.close()  # the screen went away without unsubscribing
+    try:
+        assert hub.subscribers(code) == 1
+        hub.publish(code, "roster")
+        assert hub.subscribers(code) == 0
+    finally:
+        hub.unsubscribe(sub)
+
+
+def test_subscribing_to_unknown_kinds_means_everything(group: Group) -> None:
+    loop = asyncio.new_event_loop()
+    sub = hub.subscribe(group.workshop.code, {"nonsense"}, loop)
+    try:
+        hub.publish(group.workshop.code, "timer", "step")
+        loop.run_until_complete(asyncio.sleep(0))
+        assert sub.queue.get_nowait() == "step,timer"
+    finally:
+        hub.unsubscribe(sub)
+        loop.close()
+
+
+def test_display_address_must_be_a_web_address(session: Session, group: Group) -> None:
+    w = group.workshop
+    refused(session, InvalidInput, "error.bad_url", services.set_display,
+            workshop_id=w.id, join_base_url="javascript:alert(1)")
+    services.set_display(session=session, workshop_id=w.id, join_base_url=" http://192.168.1.5:8501/ ")
+    assert w.join_base_url == "http://192.168.1.5:8501"
+    services.set_display(session=session, workshop_id=w.id, join_base_url="")
+    assert w.join_base_url == ""
+
+
 def test_a_refused_write_changes_nothing(session: Session, drive: Drive) -> None:
     drive.to(steps.OBSTACLES_WRITE)
     w = drive.workshop
@@ -1101,4 +1165,5 @@ def test_a_refused_write_changes_nothing(session: Session, drive: Drive) -> None
             text=" ")
     refused(session, TransitionRefused, "refuse.no_obstacles", services.advance, workshop_id=w.id)
     assert revision(session, w) == before
-    assert session.exec(select(Participant).where(Participant.workshop_id == w.id)).all()
+    assert session.exec(select(Note).where(Note.workshop_id == w.id)).all() == []
+    assert w.step == steps.OBSTACLES_WRITE

@@ -68,14 +68,31 @@ export default function (component) {
   if (!s.tick) s.tick = setInterval(render, 250);
 
   const url = '/live/' + data.code + '?kinds=' + data.kinds;
+  const connect = () => {
+    const es = new EventSource(url);
+    // After a drop (network, server restart) the first hello refreshes the view once.
+    es.addEventListener('hello', (e) => {
+      let boot = null;
+      try { boot = JSON.parse(e.data).boot; } catch (err) { /* older server */ }
+      if (s.boot && boot && s.boot !== boot) { window.location.reload(); return; }
+      s.boot = boot;
+      if (s.broken) { s.broken = false; setTimeout(() => fire('reconnect'), 300); }
+    });
+    es.addEventListener('change', () => fire('change'));
+    es.onerror = () => {
+      s.broken = true;
+      // A refused answer closes an EventSource for good: open a new one ourselves.
+      if (es.readyState === EventSource.CLOSED) {
+        clearTimeout(s.retry);
+        s.retry = setTimeout(() => { if (s.es === es) s.es = connect(); }, 2000);
+      }
+    };
+    return es;
+  };
   if (!s.es || s.url !== url) {
     if (s.es) s.es.close();
     s.url = url; s.broken = false;
-    const es = new EventSource(url);
-    es.addEventListener('hello', () => { if (s.broken) { s.broken = false; fire('reconnect'); } });
-    es.addEventListener('change', () => fire('change'));
-    es.onerror = () => { s.broken = true; };
-    s.es = es;
+    s.es = connect();
   }
   if (!s.poll) {
     s.poll = setInterval(async () => {
@@ -88,7 +105,7 @@ export default function (component) {
     }, data.poll_ms);
   }
   return () => {
-    clearInterval(s.tick); clearInterval(s.poll);
+    clearInterval(s.tick); clearInterval(s.poll); clearTimeout(s.retry);
     if (s.es) s.es.close();
     delete host.__live;
   };

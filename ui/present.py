@@ -42,10 +42,12 @@ def option_text(view: WorkshopView, option: PollOption) -> str:
     return option.label
 
 
-def step_chips(step: str) -> None:
+def step_chips(step: str, *, compact: bool = False) -> None:
+    """The method's five steps, the current one highlighted; compact shows only its name."""
     current = steps.METHOD_STEP[step]
     chips = "".join(
-        f'<span class="{"now" if n == current else ""}">{n}. {esc(tr(f"method.{n}"))}</span>'
+        f'<span class="{"now" if n == current else ""}">'
+        f"{n}{'. ' + esc(tr(f'method.{n}')) if (n == current or not compact) else ''}</span>"
         for n in range(1, 6)
     )
     st.html(f'<div class="steps">{chips}</div>')

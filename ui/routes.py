@@ -1,7 +1,8 @@
 """Extra HTTP routes on Streamlit's own server: the live event stream and its safety net.
 
 ``GET /live/{code}?kinds=step,poll`` is a server-sent event stream: one ``change`` event per
-burst of changes in the workshop (coalesced), a ``hello`` on (re)connection, a comment every
+burst of changes in the workshop (coalesced), a ``hello`` with the server's boot id on
+(re)connection, a comment every
 15 s to keep proxies from closing it. ``GET /live/{code}/sig`` returns the workshop's cheap
 fingerprints for the browser's slow safety-net poll.
 """
@@ -9,7 +10,9 @@ fingerprints for the browser's slow safety-net poll.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+import secrets
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -23,6 +26,9 @@ from workshop.services import live_signature
 
 _CODE = re.compile(f"^[{JOIN_ALPHABET}]{{{JOIN_CODE_LENGTH}}}$")
 HEARTBEAT_S = 15.0
+# A new server process has a new boot id: a page that sees it change reloads itself, because its
+# Streamlit session died with the old process.
+BOOT_ID = secrets.token_hex(6)
 COALESCE_S = 0.03
 
 
@@ -35,7 +41,7 @@ async def live_stream(request: Request) -> Response:
 
     async def stream():  # type: ignore[no-untyped-def]
         try:
-            yield "retry: 2000\nevent: hello\ndata: {}\n\n"
+            yield f"retry: 2000\nevent: hello\ndata: {json.dumps({'boot': BOOT_ID})}\n\n"
             while True:
                 try:
                     first = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_S)

@@ -140,6 +140,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "phone.send": ("Отправить", "Send"),
     "phone.note_saved": ("Отправлено — уже на экране", "Sent — it is on the screen"),
     "phone.note_withdrawn": ("Стикер убран", "Note withdrawn"),
+    "phone.withdraw_short": ("Убрать", "Withdraw"),
     "phone.withdraw": ("Убрать мой стикер", "Withdraw my note"),
     "phone.enough": ("Готово — все ваши стикеры на стене.", "Done — all your notes are on the wall."),
     "phone.time_up": ("Время вышло — приём закрыт.", "Time is up — input is closed."),

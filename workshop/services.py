@@ -433,6 +433,11 @@ def withdraw_note(
     for merged in session.exec(select(Note).where(Note.merged_into_id == note.id)).all():
         merged.merged_into_id = None
         session.add(merged)
+    # A vote cancelled by going back still lists the note: its option keeps the label only.
+    for option in session.exec(select(PollOption).where(PollOption.note_id == note.id)).all():
+        option.note_id = None
+        session.add(option)
+    session.flush()
     session.delete(note)
     _commit(session, workshop, events.NOTE)
 

@@ -7,9 +7,12 @@ import unicodedata
 
 from workshop.errors import InvalidInput
 
-# Control and format characters (zero-width, bidi overrides) are dropped; newlines become spaces.
+# Every kind of space and line break becomes a space; control and format characters (zero-width,
+# bidi overrides) are dropped.
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _SPACES = re.compile(r"\s+")
+# Printable characters that show nothing: a note made only of them is empty.
+_BLANK_LOOKING = "\u3164\u2800\u115f\u1160\uffa0" + "".join(chr(c) for c in range(0xFE00, 0xFE10))
 
 
 def clean_text(value: object, *, field: str, max_len: int, required: bool = True) -> str:
@@ -19,10 +22,10 @@ def clean_text(value: object, *, field: str, max_len: int, required: bool = True
     if not isinstance(value, str):
         raise InvalidInput("error.not_text", field=field)
     text = unicodedata.normalize("NFC", value)
-    text = "".join(" " if ch in "\n\r\t" else ch for ch in text)
+    text = "".join(" " if ch.isspace() else ch for ch in text)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
     text = _SPACES.sub(" ", text).strip()
-    if required and not text:
+    if required and not text.strip(_BLANK_LOOKING + " "):
         raise InvalidInput("error.empty", field=field)
     if len(text) > max_len:
         raise InvalidInput("error.too_long", field=field, max=max_len, length=len(text))

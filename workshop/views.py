@@ -89,6 +89,7 @@ class WorkshopView:
     trends: list[Trend]
     participants: list[Participant]
     pick_counts: Counter[int]
+    picks_by_participant: Counter[int]
     pickers: dict[int, list[str]]
     obstacles: list[NoteCard]
     innovations: list[NoteCard]
@@ -137,6 +138,12 @@ class WorkshopView:
         if n >= 2 and len(departments) == 1:
             warnings.append(("warn.one_department", {"department": self.participants[0].department}))
         return warnings
+
+    @property
+    def done_picking(self) -> int:
+        """How many participants picked at least the workshop's minimum."""
+        low = self.workshop.picks_min
+        return sum(1 for n in self.picks_by_participant.values() if n >= low)
 
     @property
     def timer_over(self) -> bool:
@@ -246,6 +253,7 @@ def workshop_view(
         trends=trends,
         participants=participants,
         pick_counts=pick_counts,
+        picks_by_participant=Counter(pid for _, pid in picks),
         pickers=dict(pickers),
         obstacles=cards.get("obstacle", []),
         innovations=cards.get("innovation", []),

@@ -1,0 +1,59 @@
+"""A server killed mid-step and restarted: the phone carries on as the same participant, the
+projector's live view comes back by itself, and nothing a phone was told was saved is lost."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlmodel import Session, func, select
+
+from tests.scenario import build_workshop
+from tests.support import PHONE, PROJECTOR, Server
+from workshop.db import make_engine
+from workshop.models import Note, Participant
+
+T = 20_000
+
+
+def send_note(phone, text: str) -> None:  # type: ignore[no-untyped-def]
+    phone.locator(".st-key-note_obstacle textarea").fill(text)
+    phone.get_by_role("button", name="Отправить", exact=True).click()
+    expect(phone.get_by_text("Отправлено — уже на экране")).to_be_visible(timeout=T)
+
+
+def test_phone_and_projector_carry_on_after_the_server_is_killed_and_restarted(
+    tmp_path: Path, browser
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'restart.db'}"
+    built = build_workshop(db_url, stop="obstacles_write", people=6)
+    server = Server(db_url, tmp_path / "server.log")
+    server.start()
+    try:
+        projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+        projector.goto(f"{server.base}/projector?w={built.code}")
+        phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
+        phone.goto(f"{server.base}/phone?p={built.tokens[0]}")
+        send_note(phone, "До перезапуска: нет самовывоза")
+        expect(projector.locator(".note-card").filter(has_text="До перезапуска")).to_be_visible(timeout=T)
+
+        # The new server process has a new boot id: both pages notice and reload themselves.
+        with phone.expect_event("load", timeout=T), projector.expect_event("load", timeout=T):
+            server.stop(signal.SIGKILL)
+            server.start()
+
+        # The phone is still Анна, with her note; nobody joins again.
+        expect(phone.get_by_text("Анна (Продажи)")).to_be_visible(timeout=T)
+        expect(phone.locator(".note-card").filter(has_text="До перезапуска")).to_be_visible(timeout=T)
+        send_note(phone, "После перезапуска: нет оплаты картой курьеру")
+        expect(projector.locator(".note-card").filter(has_text="После перезапуска")).to_be_visible(
+            timeout=T
+        )
+    finally:
+        server.close()
+
+    with Session(make_engine(db_url)) as session:
+        assert session.exec(select(func.count()).select_from(Participant)).one() == 6
+        texts = set(session.exec(select(Note.text)).all())
+    assert {"До перезапуска: нет самовывоза", "После перезапуска: нет оплаты картой курьеру"} <= texts
