@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.scenario import STOPS, ballot_marks, build_workshop
 from workshop.db import make_engine
 from workshop.models import Participant, Workshop
+from workshop.services import Settings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -205,3 +206,41 @@ def test_a_note_written_after_time_is_up_is_refused_and_the_text_stays(db_url) -
     assert not at.exception
     assert "Время вышло" in texts(at)
     assert at.text_area(key="note_obstacle").value == "Поздняя мысль"
+
+
+def test_dot_voting_on_the_phone_spreads_dots_within_the_cap(db_url) -> None:
+    built = build_workshop(
+        db_url,
+        stop="trends_vote_open",
+        people=6,
+        settings=Settings(votes_per_person=3, cap_per_option=2),
+    )
+    at = page("pages/phone.py", p=built.tokens[0], lang="ru")
+    at.run()
+    first, second = built.option_ids[:2]
+
+    at.number_input(key=f"dots_{built.poll_id}_{first}").set_value(2)
+    at.number_input(key=f"dots_{built.poll_id}_{second}").set_value(1)
+    at.button(key=f"vote_{built.poll_id}").click().run()
+
+    assert not at.exception
+    with Session(make_engine(db_url)) as session:
+        assert ballot_marks(session, built.poll_id) == {first: 2, second: 1}
+
+
+def test_dot_voting_over_the_total_is_refused_with_a_message(db_url) -> None:
+    built = build_workshop(
+        db_url,
+        stop="trends_vote_open",
+        people=6,
+        settings=Settings(votes_per_person=3, cap_per_option=2),
+    )
+    at = page("pages/phone.py", p=built.tokens[0], lang="ru")
+    at.run()
+    for option_id in built.option_ids[:3]:
+        at.number_input(key=f"dots_{built.poll_id}_{option_id}").set_value(2)
+    at.button(key=f"vote_{built.poll_id}").click().run()
+
+    assert "Не больше 3 голосов всего." in texts(at)
+    with Session(make_engine(db_url)) as session:
+        assert ballot_marks(session, built.poll_id) == {}

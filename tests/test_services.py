@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -1080,20 +1081,28 @@ def test_votes_stay_secret_until_revealed(session: Session, drive: Drive) -> Non
 # --------------------------------------------------------------------------- live updates
 
 
+def drain(loop: asyncio.AbstractEventLoop) -> None:
+    """Let ``loop`` run the callbacks handed to it, in a thread of its own (a browser test's
+    event loop may already be running in this one)."""
+    runner = threading.Thread(target=loop.run_until_complete, args=(asyncio.sleep(0),))
+    runner.start()
+    runner.join()
+
+
 def test_every_write_bumps_the_revision_and_publishes_to_the_hub(session: Session, drive: Drive) -> None:
     w = drive.workshop
     loop = asyncio.new_event_loop()
     sub = hub.subscribe(w.code, {"note"}, loop)
     try:
         drive.to(steps.OBSTACLES_WRITE)
-        loop.run_until_complete(asyncio.sleep(0))
+        drain(loop)
         assert sub.queue.empty()  # steps, timers and polls are not what this screen asked for
 
         before, published = revision(session, w), hub.published
         note = services.add_note(session=session, participant_id=drive.group.ids[0], text="Too expensive")
         assert revision(session, w) == before + 1
         assert hub.published == published + 1
-        loop.run_until_complete(asyncio.sleep(0))
+        drain(loop)
         assert sub.queue.get_nowait() == "note"
         assert sub.queue.empty()
 
@@ -1110,7 +1119,7 @@ def test_every_write_bumps_the_revision_and_publishes_to_the_hub(session: Sessio
             before = revision(session, w)
             call(session=session, **kwargs)
             assert revision(session, w) == before + 1, call.__name__
-        loop.run_until_complete(asyncio.sleep(0))
+        drain(loop)
         received = []
         while not sub.queue.empty():
             received.append(sub.queue.get_nowait())
@@ -1140,7 +1149,7 @@ def test_subscribing_to_unknown_kinds_means_everything(group: Group) -> None:
     sub = hub.subscribe(group.workshop.code, {"nonsense"}, loop)
     try:
         hub.publish(group.workshop.code, "timer", "step")
-        loop.run_until_complete(asyncio.sleep(0))
+        drain(loop)
         assert sub.queue.get_nowait() == "step,timer"
     finally:
         hub.unsubscribe(sub)
