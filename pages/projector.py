@@ -46,14 +46,15 @@ def _lobby(view: WorkshopView) -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         st.html(
+            f"<h3 style='margin:0 0 8px 0'>{esc(tr('proj.scan'))}</h3>"
             f'<div class="qr"><img alt="{esc(tr("proj.qr_alt"))}" src="{qr_data_uri(link)}"></div>'
             f'<div class="join-url">{esc(link)}</div>'
             f'<p>{esc(tr("proj.or_code"))}</p><div class="join-code">{esc(view.workshop.code)}</div>'
         )
+    with right:
         if net.is_local(link):
             addresses = ", ".join(net.lan_bases(st.context.url or "")) or "—"
             st.warning(tr("proj.local_warning", addresses=addresses))
-    with right:
         st.header(tr("proj.roster", n=len(view.participants)))
         rows = "".join(
             f'<div class="roster-row">{esc(p.name)} <span class="dept">· {esc(p.department)}</span></div>'

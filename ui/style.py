@@ -29,7 +29,7 @@ _BASE = """
 .cat-title { font-weight: 700; color: #444; margin: 14px 0 6px 0; }
 .join-code { font-size: 88px; font-weight: 800; letter-spacing: 10px; color: #111; }
 .join-url { font-size: 30px; word-break: break-all; color: #111; }
-.qr { background: #fff; padding: 12px; display: block; width: min(100%, 520px);
+.qr { background: #fff; padding: 12px; display: block; width: min(100%, 460px);
   border-radius: 12px; box-sizing: border-box; }
 .qr img { display: block; width: 100%; height: auto; image-rendering: pixelated; }
 .roster-row { font-size: 30px; padding: 4px 0; border-bottom: 1px solid #eee; }

@@ -173,6 +173,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "phone.result_title": ("Результат группы", "The group's result"),
     "phone.thanks": ("Спасибо! Результат сохранён.", "Thank you! The result is saved."),
     # projector
+    "proj.scan": ("Отсканируйте QR-код камерой телефона", "Scan the QR code with your phone's camera"),
     "proj.qr_alt": ("QR-код для входа", "QR code to join"),
     "proj.or_code": ("или код на странице входа:", "or the code on the start page:"),
     "proj.local_warning": (
