@@ -6,11 +6,10 @@ reload, a locked screen or a server restart brings back the same participant.
 
 import streamlit as st
 
-from ui.common import act, change_language_link, esc, show_flash, tr
+from ui.common import act, change_language_link, esc, md_escape, show_flash, tr
 from ui.engine import new_session
 from ui.live import live
 from ui.present import (
-    md_escape,
     option_text,
     step_chips,
     timer_labels,

@@ -244,3 +244,19 @@ def test_dot_voting_over_the_total_is_refused_with_a_message(db_url) -> None:
     assert "Не больше 3 голосов всего." in texts(at)
     with Session(make_engine(db_url)) as session:
         assert ballot_marks(session, built.poll_id) == {}
+
+
+def test_participant_text_in_messages_and_headers_is_shown_literally(db_url) -> None:
+    built = build_workshop(db_url, stop="lobby", people=0)
+    with Session(make_engine(db_url)) as session:
+        from workshop import services
+
+        _person, token = services.join(
+            session=session, code=built.code, name="**Жирный** [ссылка](http://e.vil)", department="ИТ"
+        )
+    at = page("pages/phone.py", p=token, lang="ru")
+    at.run()
+
+    greeting = at.success[0].value
+    assert "\\*\\*Жирный\\*\\*" in greeting
+    assert "\\[ссылка\\]\\(http\\://e\\.vil\\)" in greeting

@@ -1176,3 +1176,35 @@ def test_a_refused_write_changes_nothing(session: Session, drive: Drive) -> None
     assert revision(session, w) == before
     assert session.exec(select(Note).where(Note.workshop_id == w.id)).all() == []
     assert w.step == steps.OBSTACLES_WRITE
+
+
+def test_picks_below_the_minimum_stay_on_record_but_stay_off_the_ballot(
+    session: Session, drive: Drive
+) -> None:
+    w = drive.workshop
+    drive.advance()
+    ids = trend_ids(session, w)
+    first, second = drive.group.ids[:2]
+    for trend_id in ids[:4]:
+        services.toggle_pick(session=session, participant_id=first, trend_id=trend_id, picked=True)
+    services.toggle_pick(session=session, participant_id=second, trend_id=ids[9], picked=True)
+
+    drive.advance()
+
+    options = services.options_of(session=session, poll_id=poll_now(session, w).id)
+    assert {o.trend_id for o in options} == set(ids[:4])
+    assert services.picks_of(session=session, participant_id=second) == [ids[9]]
+
+
+def test_trend_vote_needs_someone_with_the_minimum_of_picks(session: Session, drive: Drive) -> None:
+    w = drive.workshop
+    drive.advance()
+    ids = trend_ids(session, w)
+    first = drive.group.ids[0]
+    for trend_id in ids[:3]:
+        services.toggle_pick(session=session, participant_id=first, trend_id=trend_id, picked=True)
+
+    refused(session, TransitionRefused, "refuse.no_picks", services.advance, workshop_id=w.id)
+
+    services.toggle_pick(session=session, participant_id=first, trend_id=ids[3], picked=True)
+    assert drive.advance() == steps.TRENDS_VOTE

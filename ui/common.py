@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -25,8 +26,17 @@ def lang() -> str:
     return "en" if locale.startswith("en") else "ru"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def md_escape(text: str) -> str:
+    """Make text literal where Streamlit renders Markdown (messages, headers, widget labels)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 def tr(key: str, **kwargs: Any) -> str:
-    return t(key, lang(), **kwargs)
+    """Text for Markdown contexts: string values (often participant-written) are escaped."""
+    return t(key, lang(), **{k: md_escape(v) if isinstance(v, str) else v for k, v in kwargs.items()})
 
 
 def error_text(err: WorkshopError) -> str:

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui.common import act, lang, show_flash, tr
+from ui.common import act, lang, md_escape, show_flash, tr
 from ui.engine import new_session
-from ui.present import md_escape, option_text
+from ui.present import option_text
 from workshop import net, services, steps
 from workshop.views import WorkshopView
 
@@ -129,7 +129,8 @@ def _poll_buttons(view: WorkshopView) -> None:
             args=(services.reveal_poll,),
             kwargs=args,
         )
-    if poll.status in ("closed", "revealed") and poll.tie and not poll.decided_by:
+    # A tie is shown only once revealed: the projector's sidebar must not leak a result.
+    if poll.status == "revealed" and poll.tie and not poll.decided_by:
         st.warning(tr("ctl.tie"))
         st.button(
             tr("ctl.runoff"),

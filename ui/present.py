@@ -5,21 +5,12 @@ Every participant-written string goes through ``esc`` (HTML) or ``md_escape`` (w
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from ui.common import esc, lang, tr
 from workshop import figures, steps
 from workshop.models import PollOption, Trend
 from workshop.views import NoteCard, WorkshopView
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def md_escape(text: str) -> str:
-    """Make text literal inside a widget label, where Streamlit renders Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def trend_title(trend: Trend) -> str:

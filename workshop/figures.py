@@ -98,13 +98,15 @@ def results_figure(
 ) -> go.Figure:
     """Horizontal bars, most votes on top; the winner in green."""
     colours = [INNOVATION_COLOUR if i == winner_index else "#8c959f" for i in range(len(labels))]
+    # Bars sit at positions, not at their labels: two options with the same text stay two bars.
+    positions = list(range(len(labels)))[::-1]
     fig = go.Figure(
         go.Bar(
-            x=list(votes)[::-1],
-            y=[safe_label(label, width=48, max_lines=2) for label in labels][::-1],
+            x=list(votes),
+            y=positions,
             orientation="h",
-            marker_color=colours[::-1],
-            text=[str(v) for v in votes][::-1],
+            marker_color=colours,
+            text=[str(v) for v in votes],
             textposition="outside",
             textfont={"size": 26},
             hoverinfo="skip",
@@ -117,6 +119,11 @@ def results_figure(
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis={"visible": False, "range": [0, max([*votes, 1]) * 1.25]},
-        yaxis={"automargin": True},
+        yaxis={
+            "automargin": True,
+            "tickmode": "array",
+            "tickvals": positions,
+            "ticktext": [safe_label(label, width=48, max_lines=2) for label in labels],
+        },
     )
     return fig

@@ -116,7 +116,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Готово: {codes}. Выбор сохраняется сразу, его можно менять до конца времени.",
         "Done: {codes}. Each tap is saved; you can change it until time is up.",
     ),
-    "phone.picks_more": ("Выберите ещё {n}.", "Pick {n} more."),
+    "phone.picks_more": (
+        "Выберите ещё {n} — выбор войдёт в голосование, когда трендов будет не меньше минимума.",
+        "Pick {n} more — your picks go into the vote once you have the minimum.",
+    ),
     "phone.obstacle_title": (
         "Почему клиенты не покупают? {low}–{high} причины",
         "Why don't customers buy? {low}–{high} reasons",
@@ -330,7 +333,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # refusals
     "refuse.already_finished": ("Сессия уже завершена.", "The workshop is already finished."),
     "refuse.nobody_joined": ("Никто ещё не вошёл.", "Nobody has joined yet."),
-    "refuse.no_picks": ("Никто ещё не выбрал тренды.", "Nobody has picked trends yet."),
+    "refuse.no_picks": (
+        "Никто ещё не выбрал минимум трендов.",
+        "Nobody has picked the minimum number of trends yet.",
+    ),
     "refuse.no_obstacles": ("Стикеров с препятствиями пока нет.", "There are no obstacle notes yet."),
     "refuse.no_innovations": ("Идей пока нет.", "There are no ideas yet."),
     "refuse.vote_undecided": ("Голосование ещё не дало результата.", "The vote has no result yet."),

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -259,10 +260,11 @@ def participant_by_token(
     ).first()
     now = _now(now)
     if participant is not None and now - participant.last_seen_at > LAST_SEEN_EVERY:
-        participant.last_seen_at = now
-        session.add(participant)
+        participant_id = participant.id
+        begin_write(session)  # ends the read above: a write of its own, never an upgrade
+        session.execute(update(Participant).where(Participant.id == participant_id).values(last_seen_at=now))
         session.commit()
-        session.refresh(participant)
+        participant = session.get(Participant, participant_id)
     return participant
 
 
@@ -533,6 +535,16 @@ def _next_round(session: Session, workshop: Workshop, subject: str) -> int:
     return (last or 0) + 1
 
 
+def _complete_picks(session: Session, workshop: Workshop) -> list[tuple[int, int]]:
+    """(trend, participant) picks of those who picked at least the minimum: the bounds are
+    enforced where it matters, on the ballot. Incomplete picks stay on record."""
+    rows = session.exec(
+        select(Pick.trend_id, Pick.participant_id).where(Pick.workshop_id == workshop.id)
+    ).all()
+    per_person = Counter(pid for _trend, pid in rows)
+    return [(t, p) for t, p in rows if per_person[p] >= workshop.picks_min]
+
+
 def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
     poll = Poll(
         workshop_id=workshop.id,
@@ -544,7 +556,7 @@ def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
     session.add(poll)
     session.flush()
     if subject == "trend":
-        support = Counter(session.exec(select(Pick.trend_id).where(Pick.workshop_id == workshop.id)).all())
+        support = Counter(trend_id for trend_id, _pid in _complete_picks(session, workshop))
         trends = session.exec(
             select(Trend).where(col(Trend.id).in_(list(support))).order_by(Trend.position)
         ).all()
@@ -798,7 +810,7 @@ def _facts(session: Session, workshop: Workshop) -> steps.Facts:
     return steps.Facts(
         step=workshop.step,
         participants=count(Participant, Participant.workshop_id == workshop.id),
-        picks=count(Pick, Pick.workshop_id == workshop.id),
+        picks=len({pid for _trend, pid in _complete_picks(session, workshop)}),
         obstacles=count(Note, Note.workshop_id == workshop.id, Note.kind == "obstacle"),
         innovations=count(Note, Note.workshop_id == workshop.id, Note.kind == "innovation"),
         poll_decided=bool(poll and poll.winner_option_id is not None),
@@ -901,8 +913,8 @@ def change_timer(
     if timer.deadline is None and timer.paused_remaining is None:
         raise TransitionRefused("error.no_timer")
     if action == "extend":
-        if not 0 < minutes <= MAX_MINUTES:
-            raise InvalidInput("error.setting_range", field="minutes", low=1, high=MAX_MINUTES)
+        if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+            raise InvalidInput("error.setting_range", field="minutes", low=MIN_MINUTES, high=MAX_MINUTES)
         timer = timers.extend(timer, now, minutes * 60)
     elif action == "pause":
         timer = timers.pause(timer, now)

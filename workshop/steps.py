@@ -60,7 +60,7 @@ class Facts:
 
     step: str
     participants: int = 0
-    picks: int = 0
+    picks: int = 0  # participants who picked at least the minimum
     obstacles: int = 0
     innovations: int = 0
     poll_decided: bool = False
