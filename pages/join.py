@@ -4,12 +4,11 @@ import streamlit as st
 
 from ui.common import act, change_language_link, esc, lang, show_flash, tr
 from ui.engine import new_session
+from ui.memory import recall
 from ui.style import phone_style
 from workshop import services, steps
 from workshop.errors import NotFound
 from workshop.limits import DEPARTMENT_MAX, NAME_MAX
-
-TOKENS = "_tokens"  # this browser's own participant tokens, by join code
 
 phone_style()
 change_language_link()
@@ -22,7 +21,6 @@ except NotFound:
     st.page_link("pages/start.py", label=tr("join.enter_code"))
     st.stop()
 
-mine = st.session_state.get(TOKENS, {}).get(workshop.code)
 target = st.session_state.pop("_go_phone", None) or None
 if target:
     st.switch_page("pages/phone.py", query_params={"p": target, "lang": lang()})
@@ -45,14 +43,18 @@ def _join() -> None:
     )
     if result:
         _participant, token = result
-        st.session_state.setdefault(TOKENS, {})[workshop.code] = token
         st.session_state["_go_phone"] = token
 
 
-if mine:
-    st.info(tr("join.already"))
-    if st.button(tr("join.continue"), type="primary", width="stretch"):
-        st.switch_page("pages/phone.py", query_params={"p": mine, "lang": lang()})
+known = recall(code=workshop.code)
+if known:
+    with new_session() as session:
+        person = services.participant_by_token(session=session, token=known)
+    if person is not None and person.workshop_id == workshop.id:
+        st.info(tr("join.already", name=person.name))
+        if st.button(tr("join.continue", name=person.name), type="primary", width="stretch"):
+            st.switch_page("pages/phone.py", query_params={"p": known, "lang": lang()})
+        st.caption(tr("join.someone_else"))
 
 show_flash("join")
 with st.form("join_form"):

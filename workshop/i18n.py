@@ -80,11 +80,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "join.title": ("Вход в сессию", "Join the workshop"),
     "join.about": ("Думаем о продукте:", "We think about:"),
     "join.button": ("Войти", "Join"),
-    "join.already": (
-        "Вы уже вошли в эту сессию с этого телефона.",
-        "You already joined this workshop on this phone.",
-    ),
-    "join.continue": ("Продолжить", "Continue"),
+    "join.already": ("Этот телефон уже в сессии: {name}.", "This phone has already joined as {name}."),
+    "join.continue": ("Продолжить как {name}", "Continue as {name}"),
+    "join.someone_else": ("Другой человек на этом телефоне? Войдите ниже под своим именем.", "Someone else on this phone? Join below with your own name."),
     "join.department_placeholder": ("Продажи, маркетинг, сервис…", "Sales, marketing, service…"),
     "join.privacy": (
         "Без регистрации. Имя и отдел видят только участники этой сессии.",

@@ -57,3 +57,35 @@ def test_phone_and_projector_carry_on_after_the_server_is_killed_and_restarted(
         assert session.exec(select(func.count()).select_from(Participant)).one() == 6
         texts = set(session.exec(select(Note.text)).all())
     assert {"До перезапуска: нет самовывоза", "После перезапуска: нет оплаты картой курьеру"} <= texts
+
+
+def test_scanning_the_qr_code_again_offers_to_continue_instead_of_joining_twice(
+    tmp_path: Path, browser
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'rescan.db'}"
+    built = build_workshop(db_url, stop="lobby", people=0)
+    server = Server(db_url, tmp_path / "server.log")
+    server.start()
+    try:
+        context = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True)
+        phone = context.new_page()
+        phone.goto(f"{server.base}/join?code={built.code}")
+        phone.locator(".st-key-join_name input").fill("Анна")
+        phone.locator(".st-key-join_department input").fill("Продажи")
+        phone.get_by_role("button", name="Войти").click()
+        expect(phone.get_by_text("Вы в сессии, Анна!")).to_be_visible(timeout=T)
+        first_url = phone.url
+
+        # The tab is closed; later the QR code is scanned again on the same phone.
+        phone.close()
+        again = context.new_page()
+        again.goto(f"{server.base}/join?code={built.code}")
+        again.get_by_role("button", name="Продолжить как Анна").click()
+
+        expect(again.get_by_text("Вы в сессии, Анна!")).to_be_visible(timeout=T)
+        assert again.url.split("p=")[1].split("&")[0] == first_url.split("p=")[1].split("&")[0]
+    finally:
+        server.close()
+
+    with Session(make_engine(db_url)) as session:
+        assert session.exec(select(func.count()).select_from(Participant)).one() == 1
