@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.common import act, change_language_link, esc, lang, show_flash, tr
 from ui.engine import new_session
-from ui.memory import recall
+from ui.memory import participant_slot, recall
 from ui.style import phone_style
 from workshop import services, steps
 from workshop.errors import NotFound
@@ -46,7 +46,7 @@ def _join() -> None:
         st.session_state["_go_phone"] = token
 
 
-known = recall(code=workshop.code)
+known = recall(participant_slot(workshop.code))
 if known:
     with new_session() as session:
         person = services.participant_by_token(session=session, token=known)

@@ -9,7 +9,7 @@ import streamlit as st
 from ui.common import act, change_language_link, esc, md_escape, show_flash, tr
 from ui.engine import new_session
 from ui.live import live
-from ui.memory import remember
+from ui.memory import participant_slot, remember
 from ui.present import (
     option_text,
     step_chips,
@@ -264,7 +264,7 @@ def phone_body() -> None:
         workshop = session.get(Workshop, workshop_id)
         view = workshop_view(session=session, workshop=workshop)
         signature = services.live_signature(session=session, code=workshop.code)
-        remember(code=workshop.code, token=token)
+        remember(participant_slot(workshop.code), token)
         live(
             code=workshop.code,
             for_phone=True,

@@ -7,6 +7,7 @@ from ui.common import esc, tr
 from ui.controls import controls, join_link
 from ui.engine import new_session
 from ui.live import live
+from ui.memory import facilitator_slot, recall, remember
 from ui.present import (
     note_wall,
     option_text,
@@ -26,7 +27,7 @@ from workshop.security import secret_matches
 from workshop.views import WorkshopView, workshop_view
 
 code = st.query_params.get("w", "")
-key = st.query_params.get("k")
+url_key = st.query_params.get("k")
 try:
     with new_session() as session:
         workshop = services.workshop_by_code(session=session, code=code)
@@ -34,10 +35,23 @@ except NotFound:
     projector_style(chrome=True)
     st.error(tr("error.workshop_not_found"))
     st.stop()
-is_facilitator = secret_matches(key, workshop.facilitator_key_hash)
 workshop_id, workshop_code = workshop.id, workshop.code
+
+# The facilitator key must not stay in the projected address bar: once checked it moves to this
+# browser's memory and the URL becomes ?w=CODE&controls=1. The plain ?w=CODE link (the room's
+# screen) never looks there, so it never shows controls.
+KEPT = f"_facilitator_key_{workshop_code}"
+key = url_key or st.session_state.get(KEPT)
+if not key and st.query_params.get("controls") == "1":
+    key = recall(facilitator_slot(workshop_code))
+is_facilitator = secret_matches(key, workshop.facilitator_key_hash)
+if is_facilitator and url_key:
+    remember(facilitator_slot(workshop_code), url_key)
+    st.session_state[KEPT] = url_key
+    del st.query_params["k"]
+    st.query_params["controls"] = "1"
 projector_style(chrome=is_facilitator)
-if key and not is_facilitator:
+if url_key and not is_facilitator:
     st.error(tr("error.access_denied"))
 
 

@@ -1,6 +1,7 @@
-"""This phone's memory of the workshops it joined: the participant token kept in the
-browser's localStorage, so scanning the QR code again offers "continue as ..." instead of a
-second participant. The server still resolves the token against the database."""
+"""This browser's memory of its own credentials, in localStorage: a phone's participant token
+per workshop (scanning the QR code again offers "continue as ..." instead of a second
+participant) and the facilitator key (so it can leave the projector's address bar). The server
+still checks every value against the database."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import streamlit as st
 _JS = r"""
 export default function (component) {
   const { data, setStateValue } = component;
-  const key = 'innovation-workshop:' + data.code;
+  const key = 'innovation-workshop:' + data.name;
   try {
-    if (data.token) { localStorage.setItem(key, data.token); return; }
+    if (data.value) { localStorage.setItem(key, data.value); return; }
     const known = localStorage.getItem(key);
-    if (known) setStateValue('token', known);
+    if (known) setStateValue('value', known);
   } catch (e) { /* storage disabled: the URL still carries identity */ }
 }
 """
@@ -22,21 +23,27 @@ _component = st.components.v2.component("workshop_memory", js=_JS)
 
 
 def _noop() -> None:
-    """Reading the stored token reruns the page once; nothing else to do."""
+    """Reading a stored value reruns the page once; nothing else to do."""
 
 
-def remember(*, code: str, token: str) -> None:
-    """On the phone page: keep this participant's token for this workshop."""
-    _component(key="memory_keep", data={"code": code, "token": token})
+def remember(name: str, value: str) -> None:
+    _component(key=f"keep_{name}", data={"name": name, "value": value})
 
 
-def recall(*, code: str) -> str | None:
-    """On the join page: the token this browser kept for the workshop, if any."""
+def recall(name: str) -> str | None:
     result = _component(
-        key="memory_recall",
-        data={"code": code, "token": None},
-        default={"token": None},
-        on_token_change=_noop,
+        key=f"recall_{name}",
+        data={"name": name, "value": None},
+        default={"value": None},
+        on_value_change=_noop,
     )
-    value = getattr(result, "token", None)
-    return value if isinstance(value, str) else None
+    value = getattr(result, "value", None)
+    return value if isinstance(value, str) and len(value) < 200 else None
+
+
+def participant_slot(code: str) -> str:
+    return f"participant:{code}"
+
+
+def facilitator_slot(code: str) -> str:
+    return f"facilitator:{code}"

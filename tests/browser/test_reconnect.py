@@ -47,9 +47,7 @@ def test_phone_and_projector_carry_on_after_the_server_is_killed_and_restarted(
         expect(phone.get_by_text("Анна (Продажи)")).to_be_visible(timeout=T)
         expect(phone.locator(".note-card").filter(has_text="До перезапуска")).to_be_visible(timeout=T)
         send_note(phone, "После перезапуска: нет оплаты картой курьеру")
-        expect(projector.locator(".note-card").filter(has_text="После перезапуска")).to_be_visible(
-            timeout=T
-        )
+        expect(projector.locator(".note-card").filter(has_text="После перезапуска")).to_be_visible(timeout=T)
     finally:
         server.close()
 
@@ -89,3 +87,42 @@ def test_scanning_the_qr_code_again_offers_to_continue_instead_of_joining_twice(
 
     with Session(make_engine(db_url)) as session:
         assert session.exec(select(func.count()).select_from(Participant)).one() == 1
+
+
+def test_facilitator_key_leaves_the_address_bar_and_a_reload_keeps_the_controls(
+    tmp_path: Path, browser
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'key.db'}"
+    built = build_workshop(db_url, stop="lobby", people=1)
+    server = Server(db_url, tmp_path / "server.log")
+    server.start()
+    try:
+        context = browser.new_context(viewport=PROJECTOR, locale="ru-RU")
+        projector = context.new_page()
+        projector.goto(f"{server.base}/projector?w={built.code}&k={built.key}")
+        start = projector.locator('[data-testid="stSidebar"]').get_by_role(
+            "button", name="Начать: выбор трендов"
+        )
+        expect(start).to_be_visible(timeout=T)
+        projector.wait_for_url("**controls=1**", timeout=T)
+        assert built.key not in projector.url
+
+        projector.reload()
+        expect(start).to_be_visible(timeout=T)
+        assert built.key not in projector.url
+
+        # The room's link in the same browser shows no controls.
+        room = context.new_page()
+        room.goto(f"{server.base}/projector?w={built.code}")
+        expect(room.get_by_text("Участники: 1")).to_be_visible(timeout=T)
+        room.wait_for_timeout(1500)
+        assert room.get_by_role("button", name="Начать: выбор трендов").count() == 0
+
+        # Another browser asking for controls without the key gets none.
+        stranger = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+        stranger.goto(f"{server.base}/projector?w={built.code}&controls=1")
+        expect(stranger.get_by_text("Участники: 1")).to_be_visible(timeout=T)
+        stranger.wait_for_timeout(1500)
+        assert stranger.get_by_role("button", name="Начать: выбор трендов").count() == 0
+    finally:
+        server.close()
