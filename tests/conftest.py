@@ -73,9 +73,11 @@ def workshop_factory(session: Session, builtin_version: int) -> Callable[..., Gr
             settings=services.Settings(**settings),
             facilitator_name="Yulia",
         )
-        departments = list(departments) if departments is not None else [
-            DEPARTMENTS[i % len(DEPARTMENTS)] for i in range(n)
-        ]
+        departments = (
+            list(departments)
+            if departments is not None
+            else [DEPARTMENTS[i % len(DEPARTMENTS)] for i in range(n)]
+        )
         assert len(departments) == n
         participants, tokens = [], []
         for i, department in enumerate(departments):

@@ -36,10 +36,14 @@ def test_no_domain_module_imports_streamlit(path: Path) -> None:
 
 def test_the_check_recognises_a_streamlit_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("import os\nif True:\n    import streamlit.components.v1 as c\n"
-                      "def f():\n    from streamlit import session_state\n", encoding="utf-8")
+    sample.write_text(
+        "import os\nif True:\n    import streamlit.components.v1 as c\n"
+        "def f():\n    from streamlit import session_state\n",
+        encoding="utf-8",
+    )
     assert [n for n in imported_modules(sample) if n.split(".")[0] in FORBIDDEN] == [
-        "streamlit.components.v1", "streamlit"
+        "streamlit.components.v1",
+        "streamlit",
     ]
 
 
@@ -52,7 +56,8 @@ def test_importing_the_whole_domain_loads_no_streamlit() -> None:
         "    importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -114,12 +114,27 @@ def test_t_picks_the_language_formats_and_shows_unknown_keys() -> None:
 
 def test_the_scan_finds_the_keys_the_code_uses() -> None:
     """Guards the scan itself: a broken pattern would find nothing and prove nothing."""
-    for expected in ("phone.lobby", "ctl.open_projector", "phone.note_saved", "refuse.no_picks",
-                     "ballot.over_cap", "warn.one_department", "error.pick_max"):
+    for expected in (
+        "phone.lobby",
+        "ctl.open_projector",
+        "phone.note_saved",
+        "refuse.no_picks",
+        "ballot.over_cap",
+        "warn.one_department",
+        "error.pick_max",
+    ):
         assert expected in LITERAL_KEYS, expected
     assert len(LITERAL_KEYS) > 100
-    assert {"title", "product", "name", "department", "note", "rationale", "minutes",
-            "picks_max"} <= field_names()
+    assert {
+        "title",
+        "product",
+        "name",
+        "department",
+        "note",
+        "rationale",
+        "minutes",
+        "picks_max",
+    } <= field_names()
 
 
 @pytest.mark.parametrize("key", sorted(LITERAL_KEYS))

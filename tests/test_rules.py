@@ -62,13 +62,17 @@ def test_ready_table_covers_every_step_but_finished() -> None:
         (Facts(step=steps.LOBBY, participants=0), "refuse.nobody_joined"),
         (Facts(step=steps.TRENDS_PICK, participants=5, picks=0), "refuse.no_picks"),
         (Facts(step=steps.OBSTACLES_WRITE, participants=5, picks=9, obstacles=0), "refuse.no_obstacles"),
-        (Facts(step=steps.INNOVATIONS_WRITE, participants=5, obstacles=3, innovations=0),
-         "refuse.no_innovations"),
+        (
+            Facts(step=steps.INNOVATIONS_WRITE, participants=5, obstacles=3, innovations=0),
+            "refuse.no_innovations",
+        ),
         (Facts(step=steps.TRENDS_VOTE, participants=5, picks=9), "refuse.vote_undecided"),
         (Facts(step=steps.OBSTACLES_VOTE, participants=5, obstacles=3), "refuse.vote_undecided"),
         (Facts(step=steps.INNOVATIONS_VOTE, participants=5, innovations=3), "refuse.vote_undecided"),
-        (Facts(step=steps.PRESENTATION, participants=5, poll_decided=True, agreement_confirmed=False),
-         "refuse.agreement_unconfirmed"),
+        (
+            Facts(step=steps.PRESENTATION, participants=5, poll_decided=True, agreement_confirmed=False),
+            "refuse.agreement_unconfirmed",
+        ),
     ],
     ids=lambda v: v.step if isinstance(v, Facts) else v,
 )
@@ -200,9 +204,7 @@ def test_pause_without_a_running_timer_changes_nothing(timer: timers.Timer) -> N
     assert timers.pause(timer, NOW) == timer
 
 
-@pytest.mark.parametrize(
-    "timer", [timers.NO_TIMER, timers.start(NOW, 3)], ids=["no-timer", "running"]
-)
+@pytest.mark.parametrize("timer", [timers.NO_TIMER, timers.start(NOW, 3)], ids=["no-timer", "running"])
 def test_resume_without_a_paused_timer_changes_nothing(timer: timers.Timer) -> None:
     assert timers.resume(timer, NOW + seconds(5)) == timer
 
@@ -237,8 +239,10 @@ OPTIONS = (11, 12, 13)
     ],
 )
 def test_valid_marks(marks: dict, votes: int, cap: int, expected: dict[int, int]) -> None:
-    assert voting.validate_marks(marks, option_ids=OPTIONS, votes_per_person=votes,
-                                 cap_per_option=cap) == expected
+    assert (
+        voting.validate_marks(marks, option_ids=OPTIONS, votes_per_person=votes, cap_per_option=cap)
+        == expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -48,8 +48,9 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- helpers
 
 
-def refused(session: Session, error: type[WorkshopError], key: str, call: Callable[..., Any],
-            **kwargs: Any) -> WorkshopError:
+def refused(
+    session: Session, error: type[WorkshopError], key: str, call: Callable[..., Any], **kwargs: Any
+) -> WorkshopError:
     """Call a service expecting ``error`` with ``key``; roll back as the page's session would."""
     with pytest.raises(error) as caught:
         call(session=session, **kwargs)
@@ -77,9 +78,7 @@ def revision(session: Session, workshop: Workshop) -> int:
 
 
 def log_events(session: Session, workshop: Workshop) -> list[tuple[str, str]]:
-    rows = session.exec(
-        select(StepLog).where(StepLog.workshop_id == workshop.id).order_by(StepLog.id)
-    ).all()
+    rows = session.exec(select(StepLog).where(StepLog.workshop_id == workshop.id).order_by(StepLog.id)).all()
     return [(row.step, row.event) for row in rows]
 
 
@@ -118,8 +117,9 @@ class Drive:
         poll = poll_now(self.session, self.workshop)
         options = option_ids(self.session, poll)
         for i, pid in enumerate(self.group.ids):
-            services.cast_ballot(session=self.session, participant_id=pid, poll_id=poll.id,
-                                 marks=choose(i, options), **kwargs)
+            services.cast_ballot(
+                session=self.session, participant_id=pid, poll_id=poll.id, marks=choose(i, options), **kwargs
+            )
 
     def decide(self, index: int = 0) -> PollOption:
         """Open the current vote, everyone chooses option ``index``, close it: a clear winner."""
@@ -200,16 +200,37 @@ def test_ballot_after_the_vote_closed_is_refused(session: Session, drive: Drive)
     first = option_ids(session, poll)[0]
     me, other = drive.group.ids[:2]
     # not open yet
-    refused(session, VotingClosed, "error.voting_closed", services.cast_ballot,
-            participant_id=me, poll_id=poll.id, marks={first: 1})
+    refused(
+        session,
+        VotingClosed,
+        "error.voting_closed",
+        services.cast_ballot,
+        participant_id=me,
+        poll_id=poll.id,
+        marks={first: 1},
+    )
     services.open_poll(session=session, workshop_id=w.id, poll_id=poll.id)
     services.cast_ballot(session=session, participant_id=me, poll_id=poll.id, marks={first: 1})
     services.close_poll(session=session, workshop_id=w.id, poll_id=poll.id)
 
-    refused(session, VotingClosed, "error.voting_closed", services.cast_ballot,
-            participant_id=other, poll_id=poll.id, marks={first: 1})
-    refused(session, VotingClosed, "error.voting_closed", services.cast_ballot,
-            participant_id=me, poll_id=poll.id, marks={option_ids(session, poll)[1]: 1})
+    refused(
+        session,
+        VotingClosed,
+        "error.voting_closed",
+        services.cast_ballot,
+        participant_id=other,
+        poll_id=poll.id,
+        marks={first: 1},
+    )
+    refused(
+        session,
+        VotingClosed,
+        "error.voting_closed",
+        services.cast_ballot,
+        participant_id=me,
+        poll_id=poll.id,
+        marks={option_ids(session, poll)[1]: 1},
+    )
     assert services.ballots_cast(session=session, poll_id=poll.id) == 1
     assert services.ballot_of(session=session, poll_id=poll.id, participant_id=me) == {first: 1}
 
@@ -225,10 +246,23 @@ def test_ballot_after_vote_time_is_up_is_refused(session: Session, drive: Drive)
     assert w.deadline == deadline
     me, late = drive.group.ids[:2]
 
-    services.cast_ballot(session=session, participant_id=me, poll_id=poll.id, marks={first: 1},
-                         now=deadline - timedelta(seconds=1))
-    refused(session, VotingClosed, "error.vote_time_up", services.cast_ballot,
-            participant_id=late, poll_id=poll.id, marks={first: 1}, now=deadline + timedelta(seconds=1))
+    services.cast_ballot(
+        session=session,
+        participant_id=me,
+        poll_id=poll.id,
+        marks={first: 1},
+        now=deadline - timedelta(seconds=1),
+    )
+    refused(
+        session,
+        VotingClosed,
+        "error.vote_time_up",
+        services.cast_ballot,
+        participant_id=late,
+        poll_id=poll.id,
+        marks={first: 1},
+        now=deadline + timedelta(seconds=1),
+    )
     assert services.ballots_cast(session=session, poll_id=poll.id) == 1
 
 
@@ -238,10 +272,24 @@ def test_ballot_must_follow_the_polls_rules(session: Session, drive: Drive) -> N
     services.open_poll(session=session, workshop_id=drive.workshop.id, poll_id=poll.id)
     a, b = option_ids(session, poll)[:2]
     me = drive.group.ids[0]
-    refused(session, BallotInvalid, "ballot.single_choice", services.cast_ballot,
-            participant_id=me, poll_id=poll.id, marks={a: 1, b: 1})
-    refused(session, BallotInvalid, "ballot.empty", services.cast_ballot,
-            participant_id=me, poll_id=poll.id, marks={})
+    refused(
+        session,
+        BallotInvalid,
+        "ballot.single_choice",
+        services.cast_ballot,
+        participant_id=me,
+        poll_id=poll.id,
+        marks={a: 1, b: 1},
+    )
+    refused(
+        session,
+        BallotInvalid,
+        "ballot.empty",
+        services.cast_ballot,
+        participant_id=me,
+        poll_id=poll.id,
+        marks={},
+    )
     assert services.ballots_cast(session=session, poll_id=poll.id) == 0
 
 
@@ -252,8 +300,15 @@ def test_ballot_in_another_workshops_poll_is_refused(
     poll = poll_now(session, drive.workshop)
     services.open_poll(session=session, workshop_id=drive.workshop.id, poll_id=poll.id)
     stranger = workshop_factory(1).ids[0]
-    refused(session, NotFound, "error.poll_not_found", services.cast_ballot,
-            participant_id=stranger, poll_id=poll.id, marks={option_ids(session, poll)[0]: 1})
+    refused(
+        session,
+        NotFound,
+        "error.poll_not_found",
+        services.cast_ballot,
+        participant_id=stranger,
+        poll_id=poll.id,
+        marks={option_ids(session, poll)[0]: 1},
+    )
     assert services.ballots_cast(session=session, poll_id=poll.id) == 0
 
 
@@ -270,10 +325,24 @@ def test_dot_voting_with_three_votes_and_a_cap_of_two(
     a, b, c = option_ids(session, poll)[:3]
     p1, p2, p3 = group.ids
 
-    refused(session, BallotInvalid, "ballot.over_cap", services.cast_ballot,
-            participant_id=p1, poll_id=poll.id, marks={a: 3})
-    refused(session, BallotInvalid, "ballot.too_many_dots", services.cast_ballot,
-            participant_id=p1, poll_id=poll.id, marks={a: 2, b: 2})
+    refused(
+        session,
+        BallotInvalid,
+        "ballot.over_cap",
+        services.cast_ballot,
+        participant_id=p1,
+        poll_id=poll.id,
+        marks={a: 3},
+    )
+    refused(
+        session,
+        BallotInvalid,
+        "ballot.too_many_dots",
+        services.cast_ballot,
+        participant_id=p1,
+        poll_id=poll.id,
+        marks={a: 2, b: 2},
+    )
     services.cast_ballot(session=session, participant_id=p1, poll_id=poll.id, marks={a: 2, b: 1})
     services.cast_ballot(session=session, participant_id=p2, poll_id=poll.id, marks={b: 2, c: 1})
     services.cast_ballot(session=session, participant_id=p3, poll_id=poll.id, marks={b: 1})
@@ -311,9 +380,7 @@ def test_tie_between_two_trends_starts_a_runoff_between_them(session: Session, d
     assert w.deadline == at + timedelta(minutes=w.vote_minutes)
     runoff_options = services.options_of(session=session, poll_id=runoff.id)
     assert [o.trend_id for o in runoff_options] == [options[0].trend_id, options[1].trend_id]
-    assert [(o.label, o.support) for o in runoff_options] == [
-        (o.label, o.support) for o in options[:2]
-    ]
+    assert [(o.label, o.support) for o in runoff_options] == [(o.label, o.support) for o in options[:2]]
     assert poll_now(session, w).id == runoff.id
     session.refresh(first)
     assert first.status == "closed"  # round 1 stays on record
@@ -332,10 +399,23 @@ def test_a_vote_without_a_tie_has_no_runoff(session: Session, drive: Drive) -> N
     drive.to(steps.TRENDS_VOTE)
     drive.decide()
     poll = poll_now(session, drive.workshop)
-    refused(session, InvalidInput, "error.no_tie", services.start_runoff,
-            workshop_id=drive.workshop.id, poll_id=poll.id)
-    refused(session, InvalidInput, "error.no_tie", services.decide_tie,
-            workshop_id=drive.workshop.id, poll_id=poll.id, option_id=poll.winner_option_id)
+    refused(
+        session,
+        InvalidInput,
+        "error.no_tie",
+        services.start_runoff,
+        workshop_id=drive.workshop.id,
+        poll_id=poll.id,
+    )
+    refused(
+        session,
+        InvalidInput,
+        "error.no_tie",
+        services.decide_tie,
+        workshop_id=drive.workshop.id,
+        poll_id=poll.id,
+        option_id=poll.winner_option_id,
+    )
 
 
 def test_facilitator_can_decide_a_tie_and_it_is_recorded_as_theirs(session: Session, drive: Drive) -> None:
@@ -347,15 +427,29 @@ def test_facilitator_can_decide_a_tie_and_it_is_recorded_as_theirs(session: Sess
     services.close_poll(session=session, workshop_id=w.id, poll_id=poll.id)
     first, second, third = services.options_of(session=session, poll_id=poll.id)[:3]
 
-    refused(session, InvalidInput, "error.decide_among_tied", services.decide_tie,
-            workshop_id=w.id, poll_id=poll.id, option_id=third.id)
+    refused(
+        session,
+        InvalidInput,
+        "error.decide_among_tied",
+        services.decide_tie,
+        workshop_id=w.id,
+        poll_id=poll.id,
+        option_id=third.id,
+    )
     services.decide_tie(session=session, workshop_id=w.id, poll_id=poll.id, option_id=second.id)
     session.refresh(poll)
     assert (poll.winner_option_id, poll.decided_by, poll.status) == (second.id, "facilitator", "revealed")
     assert (steps.TRENDS_VOTE, "decided_by_facilitator") in log_events(session, w)
     # decided once: no second decision, no runoff
-    refused(session, InvalidInput, "error.no_tie", services.decide_tie,
-            workshop_id=w.id, poll_id=poll.id, option_id=first.id)
+    refused(
+        session,
+        InvalidInput,
+        "error.no_tie",
+        services.decide_tie,
+        workshop_id=w.id,
+        poll_id=poll.id,
+        option_id=first.id,
+    )
     refused(session, InvalidInput, "error.no_tie", services.start_runoff, workshop_id=w.id, poll_id=poll.id)
 
     drive.advance()
@@ -387,7 +481,13 @@ def test_picks_merge_into_one_ballot_option_per_trend_with_pick_counts(
     assert (poll.subject, poll.round, poll.status) == ("trend", 1, "ready")
     options = services.options_of(session=session, poll_id=poll.id)
     assert [(o.trend_id, o.support) for o in options] == [
-        (t[0], 5), (t[1], 5), (t[2], 3), (t[3], 3), (t[4], 3), (t[5], 1), (t[6], 1)
+        (t[0], 5),
+        (t[1], 5),
+        (t[2], 3),
+        (t[3], 3),
+        (t[4], 3),
+        (t[5], 1),
+        (t[6], 1),
     ]
     assert [o.position for o in options] == list(range(7))
     assert all(o.note_id is None for o in options)
@@ -398,28 +498,44 @@ def test_picks_merge_into_one_ballot_option_per_trend_with_pick_counts(
     assert sorted(view.pickers[t[5]]) == ["Person 3"]
 
 
-def test_picks_outside_the_bounds_are_refused(
-    session: Session, drive: Drive, builtin_version: int
-) -> None:
+def test_picks_outside_the_bounds_are_refused(session: Session, drive: Drive, builtin_version: int) -> None:
     drive.to(steps.TRENDS_PICK)
     w = drive.workshop
     t = trend_ids(session, w)
     me = drive.group.ids[0]
     services.set_picks(session=session, participant_id=me, trend_ids=t[:4])
 
-    err = refused(session, InvalidInput, "error.pick_count", services.set_picks,
-                  participant_id=me, trend_ids=t[:3])
+    err = refused(
+        session, InvalidInput, "error.pick_count", services.set_picks, participant_id=me, trend_ids=t[:3]
+    )
     assert err.args_dict == {"low": 4, "high": 5}
-    refused(session, InvalidInput, "error.pick_count", services.set_picks,
-            participant_id=me, trend_ids=t[:6])
-    refused(session, InvalidInput, "error.pick_count", services.set_picks,
-            participant_id=me, trend_ids=[t[0], t[0], t[1], t[1], t[2]])  # duplicates count once
+    refused(session, InvalidInput, "error.pick_count", services.set_picks, participant_id=me, trend_ids=t[:6])
+    refused(
+        session,
+        InvalidInput,
+        "error.pick_count",
+        services.set_picks,
+        participant_id=me,
+        trend_ids=[t[0], t[0], t[1], t[1], t[2]],
+    )  # duplicates count once
     other_version = next(v.id for m, v in latest_versions(session=session) if v.id != builtin_version)
     foreign = trends_of(session=session, version_id=other_version)[0].id
-    refused(session, InvalidInput, "error.pick_not_on_map", services.set_picks,
-            participant_id=me, trend_ids=[*t[:3], foreign])
-    refused(session, InvalidInput, "error.pick_not_on_map", services.set_picks,
-            participant_id=me, trend_ids=[*t[:3], 999_999])
+    refused(
+        session,
+        InvalidInput,
+        "error.pick_not_on_map",
+        services.set_picks,
+        participant_id=me,
+        trend_ids=[*t[:3], foreign],
+    )
+    refused(
+        session,
+        InvalidInput,
+        "error.pick_not_on_map",
+        services.set_picks,
+        participant_id=me,
+        trend_ids=[*t[:3], 999_999],
+    )
 
     assert services.picks_of(session=session, participant_id=me) == t[:4]
     services.set_picks(session=session, participant_id=me, trend_ids=t[5:10])
@@ -431,8 +547,15 @@ def test_picks_are_refused_outside_the_picking_step(session: Session, drive: Dri
     t = trend_ids(session, drive.workshop)
     refused(session, WrongStep, "error.step_moved_on", services.set_picks, participant_id=me, trend_ids=t[:4])
     drive.to(steps.TRENDS_VOTE)
-    refused(session, WrongStep, "error.step_moved_on", services.toggle_pick,
-            participant_id=me, trend_id=t[9], picked=True)
+    refused(
+        session,
+        WrongStep,
+        "error.step_moved_on",
+        services.toggle_pick,
+        participant_id=me,
+        trend_id=t[9],
+        picked=True,
+    )
 
 
 def test_toggle_pick_refuses_more_than_the_maximum(
@@ -444,8 +567,15 @@ def test_toggle_pick_refuses_more_than_the_maximum(
     me = drive.group.ids[0]
     for trend_id in t[:5]:
         services.toggle_pick(session=session, participant_id=me, trend_id=trend_id, picked=True)
-    err = refused(session, InvalidInput, "error.pick_max", services.toggle_pick,
-                  participant_id=me, trend_id=t[5], picked=True)
+    err = refused(
+        session,
+        InvalidInput,
+        "error.pick_max",
+        services.toggle_pick,
+        participant_id=me,
+        trend_id=t[5],
+        picked=True,
+    )
     assert err.args_dict == {"high": w.picks_max}
     assert services.picks_of(session=session, participant_id=me) == t[:5]
 
@@ -458,8 +588,15 @@ def test_toggle_pick_refuses_more_than_the_maximum(
     assert services.toggle_pick(session=session, participant_id=me, trend_id=t[5], picked=True) == t[1:6]
     other_version = next(v.id for m, v in latest_versions(session=session) if v.id != builtin_version)
     foreign = trends_of(session=session, version_id=other_version)[0].id
-    refused(session, InvalidInput, "error.pick_not_on_map", services.toggle_pick,
-            participant_id=me, trend_id=foreign, picked=True)
+    refused(
+        session,
+        InvalidInput,
+        "error.pick_not_on_map",
+        services.toggle_pick,
+        participant_id=me,
+        trend_id=foreign,
+        picked=True,
+    )
     assert len(services.picks_of(session=session, participant_id=me)) == 5
 
 
@@ -484,24 +621,36 @@ def test_late_note_after_time_is_up_is_refused_with_time_up(session: Session, dr
     deadline = w.deadline
     assert deadline is not None
     me = drive.group.ids[0]
-    services.add_note(session=session, participant_id=me, text="In time",
-                      now=deadline - timedelta(seconds=1))
-    refused(session, TimeUp, "error.time_up", services.add_note,
-            participant_id=me, text="Too late", now=deadline + timedelta(seconds=1))
+    services.add_note(session=session, participant_id=me, text="In time", now=deadline - timedelta(seconds=1))
+    refused(
+        session,
+        TimeUp,
+        "error.time_up",
+        services.add_note,
+        participant_id=me,
+        text="Too late",
+        now=deadline + timedelta(seconds=1),
+    )
     services.change_timer(session=session, workshop_id=w.id, action="end")
     refused(session, TimeUp, "error.time_up", services.add_note, participant_id=me, text="After stop")
     texts = [n.text for n in services.notes_of(session=session, participant_id=me, kind="obstacle")]
     assert texts == ["In time"]
 
 
-@pytest.mark.parametrize("step", [steps.LOBBY, steps.TRENDS_PICK, steps.OBSTACLES_VOTE,
-                                  steps.PRESENTATION])
+@pytest.mark.parametrize("step", [steps.LOBBY, steps.TRENDS_PICK, steps.OBSTACLES_VOTE, steps.PRESENTATION])
 def test_note_in_the_wrong_step_is_refused(session: Session, drive: Drive, step: str) -> None:
     drive.to(step)
     me = drive.group.ids[0]
     before = session.exec(select(Note.id).where(Note.participant_id == me)).all()
-    refused(session, WrongStep, "error.step_moved_on", services.add_note,
-            participant_id=me, text="Too expensive", rationale="why")
+    refused(
+        session,
+        WrongStep,
+        "error.step_moved_on",
+        services.add_note,
+        participant_id=me,
+        text="Too expensive",
+        rationale="why",
+    )
     assert session.exec(select(Note.id).where(Note.participant_id == me)).all() == before
 
 
@@ -512,25 +661,41 @@ def test_note_limit_per_participant(session: Session, workshop_factory: Callable
     me, other = group.ids
     first = services.add_note(session=session, participant_id=me, text="One")
     services.add_note(session=session, participant_id=me, text="Two")
-    err = refused(session, InvalidInput, "error.note_limit", services.add_note,
-                  participant_id=me, text="Three")
+    err = refused(
+        session, InvalidInput, "error.note_limit", services.add_note, participant_id=me, text="Three"
+    )
     assert err.args_dict == {"max": 2}
     services.add_note(session=session, participant_id=other, text="Mine")  # the limit is per person
     services.withdraw_note(session=session, participant_id=me, note_id=first.id)
     services.add_note(session=session, participant_id=me, text="Three")
     assert [n.text for n in services.notes_of(session=session, participant_id=me, kind="obstacle")] == [
-        "Two", "Three"
+        "Two",
+        "Three",
     ]
 
     drive.advance()
     drive.decide()
     drive.advance()
     assert group.workshop.step == steps.INNOVATIONS_WRITE
-    refused(session, InvalidInput, "error.empty", services.add_note,
-            participant_id=me, text="Idea without a reason", rationale="  ")
+    refused(
+        session,
+        InvalidInput,
+        "error.empty",
+        services.add_note,
+        participant_id=me,
+        text="Idea without a reason",
+        rationale="  ",
+    )
     services.add_note(session=session, participant_id=me, text="Idea", rationale="Because")
-    err = refused(session, InvalidInput, "error.note_limit", services.add_note,
-                  participant_id=me, text="Second idea", rationale="Because")
+    err = refused(
+        session,
+        InvalidInput,
+        "error.note_limit",
+        services.add_note,
+        participant_id=me,
+        text="Second idea",
+        rationale="Because",
+    )
     assert err.args_dict == {"max": 1}
 
 
@@ -538,8 +703,14 @@ def test_a_note_is_withdrawn_only_by_its_author(session: Session, drive: Drive) 
     drive.to(steps.OBSTACLES_WRITE)
     me, other = drive.group.ids[:2]
     note = services.add_note(session=session, participant_id=me, text="Mine")
-    refused(session, NotFound, "error.note_not_found", services.withdraw_note,
-            participant_id=other, note_id=note.id)
+    refused(
+        session,
+        NotFound,
+        "error.note_not_found",
+        services.withdraw_note,
+        participant_id=other,
+        note_id=note.id,
+    )
     assert session.get(Note, note.id) is not None
 
 
@@ -578,15 +749,31 @@ def test_merge_keeps_every_authors_note_on_record_and_leaves_merged_notes_off_th
     a_id, b_id, c_id = a.id, b.id, c.id
 
     services.merge_notes(session=session, workshop_id=w.id, keep_id=a_id, merge_ids=[b_id])
-    refused(session, InvalidInput, "error.merge_into_merged", services.merge_notes,
-            workshop_id=w.id, keep_id=b_id, merge_ids=[c_id])
-    refused(session, InvalidInput, "error.merge_nothing", services.merge_notes,
-            workshop_id=w.id, keep_id=a_id, merge_ids=[a_id])
+    refused(
+        session,
+        InvalidInput,
+        "error.merge_into_merged",
+        services.merge_notes,
+        workshop_id=w.id,
+        keep_id=b_id,
+        merge_ids=[c_id],
+    )
+    refused(
+        session,
+        InvalidInput,
+        "error.merge_nothing",
+        services.merge_notes,
+        workshop_id=w.id,
+        keep_id=a_id,
+        merge_ids=[a_id],
+    )
 
     rows = {n.id: n for n in session.exec(select(Note).where(Note.workshop_id == w.id)).all()}
     assert set(rows) == {a_id, b_id, c_id}
     assert (rows[b_id].participant_id, rows[b_id].text, rows[b_id].merged_into_id) == (
-        p2.id, "The price is too high", a_id
+        p2.id,
+        "The price is too high",
+        a_id,
     )
     view = views.workshop_view(session=session, workshop=w)
     assert [card.id for card in view.obstacles] == [a_id, c_id]
@@ -595,7 +782,8 @@ def test_merge_keeps_every_authors_note_on_record_and_leaves_merged_notes_off_th
     drive.advance()
     options = services.options_of(session=session, poll_id=poll_now(session, w).id)
     assert [(o.note_id, o.label, o.support) for o in options] == [
-        (a_id, "Too expensive", 2), (c_id, "No time to order", 1)
+        (a_id, "Too expensive", 2),
+        (c_id, "No time to order", 1),
     ]
     assert session.get(Note, b_id).merged_into_id == a_id
 
@@ -605,12 +793,17 @@ def test_merging_a_merged_group_moves_its_notes_along_and_unmerge_splits(
 ) -> None:
     drive.to(steps.OBSTACLES_WRITE)
     w = drive.workshop
-    ids = [services.add_note(session=session, participant_id=p, text=f"Note {i}").id
-           for i, p in enumerate(drive.group.ids[:3])]
+    ids = [
+        services.add_note(session=session, participant_id=p, text=f"Note {i}").id
+        for i, p in enumerate(drive.group.ids[:3])
+    ]
     services.merge_notes(session=session, workshop_id=w.id, keep_id=ids[0], merge_ids=[ids[1]])
     services.merge_notes(session=session, workshop_id=w.id, keep_id=ids[2], merge_ids=[ids[0]])
-    assert {i: session.get(Note, i).merged_into_id for i in ids} == {ids[0]: ids[2], ids[1]: ids[2],
-                                                                     ids[2]: None}
+    assert {i: session.get(Note, i).merged_into_id for i in ids} == {
+        ids[0]: ids[2],
+        ids[1]: ids[2],
+        ids[2]: None,
+    }
     services.unmerge_note(session=session, workshop_id=w.id, note_id=ids[1])
     view = views.workshop_view(session=session, workshop=w)
     assert sorted(card.id for card in view.obstacles) == [ids[1], ids[2]]
@@ -629,8 +822,15 @@ def test_edit_keeps_the_original_text(session: Session, drive: Drive) -> None:
     assert (steps.OBSTACLES_WRITE, "edited") in log_events(session, w)
     card = views.workshop_view(session=session, workshop=w).obstacles[0]
     assert (card.text, card.original_text, card.edited) == ("Too expensive", "Too expensiv", True)
-    refused(session, InvalidInput, "error.empty", services.edit_note,
-            workshop_id=w.id, note_id=note.id, text="   ")
+    refused(
+        session,
+        InvalidInput,
+        "error.empty",
+        services.edit_note,
+        workshop_id=w.id,
+        note_id=note.id,
+        text="   ",
+    )
     assert session.get(Note, note.id).text == "Too expensive"
 
     drive.advance()
@@ -642,8 +842,10 @@ def test_edit_keeps_the_original_text(session: Session, drive: Drive) -> None:
 def test_merge_and_edit_are_refused_once_the_vote_step_began(session: Session, drive: Drive) -> None:
     drive.to(steps.OBSTACLES_WRITE)
     w = drive.workshop
-    a, b = (services.add_note(session=session, participant_id=p, text=f"Obstacle {p}")
-            for p in drive.group.ids[:2])
+    a, b = (
+        services.add_note(session=session, participant_id=p, text=f"Obstacle {p}")
+        for p in drive.group.ids[:2]
+    )
     a_id, b_id, b_text = a.id, b.id, b.text
     drive.advance()
     assert w.step == steps.OBSTACLES_VOTE
@@ -663,8 +865,15 @@ def test_facilitator_cannot_touch_another_workshops_notes(
     note = services.add_note(session=session, participant_id=drive.group.ids[0], text="Mine")
     other = workshop_factory(1)
     Drive(session, other).to(steps.OBSTACLES_WRITE)
-    refused(session, NotFound, "error.note_not_found", services.edit_note,
-            workshop_id=other.workshop.id, note_id=note.id, text="Hijacked")
+    refused(
+        session,
+        NotFound,
+        "error.note_not_found",
+        services.edit_note,
+        workshop_id=other.workshop.id,
+        note_id=note.id,
+        text="Hijacked",
+    )
     assert session.get(Note, note.id).text == "Mine"
 
 
@@ -850,7 +1059,9 @@ def test_a_whole_workshop_is_saved_with_every_pick_note_ballot_and_timing(
 
         choices = views.workshop_view(session=fresh, workshop=w).choices
         assert {s: (c.votes, c.ballots, c.rounds) for s, c in choices.items()} == {
-            "trend": (n, n, 1), "obstacle": (n, n, 1), "innovation": (n, n, 1)
+            "trend": (n, n, 1),
+            "obstacle": (n, n, 1),
+            "innovation": (n, n, 1),
         }
 
 
@@ -893,9 +1104,11 @@ def test_participant_token_resolves_to_the_same_participant_every_time(
         assert services.participant_by_token(session=fresh, token=token).id == person_id
     assert len(set(group.tokens)) == len(group.tokens)
     assert person.token_hash == hash_secret(token)
-    row = session.connection().execute(
-        text("SELECT * FROM participant WHERE id = :id"), {"id": person.id}
-    ).one()
+    row = (
+        session.connection()
+        .execute(text("SELECT * FROM participant WHERE id = :id"), {"id": person.id})
+        .one()
+    )
     assert all(token not in str(value) for value in row)
 
 
@@ -927,25 +1140,44 @@ def test_participant_last_seen_is_refreshed_at_most_once_a_minute(session: Sessi
 
 def test_join_refused_for_unknown_code_and_finished_workshop(session: Session, drive: Drive) -> None:
     w = drive.workshop
-    refused(session, NotFound, "error.workshop_not_found", services.join,
-            code="000000", name="Ann", department="Sales")
-    participant, _token = services.join(session=session, code=f" {w.code.lower()[:3]}-{w.code[3:]} ",
-                                        name="Ann", department="Sales")
+    refused(
+        session,
+        NotFound,
+        "error.workshop_not_found",
+        services.join,
+        code="000000",
+        name="Ann",
+        department="Sales",
+    )
+    participant, _token = services.join(
+        session=session, code=f" {w.code.lower()[:3]}-{w.code[3:]} ", name="Ann", department="Sales"
+    )
     assert participant.workshop_id == w.id
     refused(session, InvalidInput, "error.empty", services.join, code=w.code, name="  ", department="Sales")
 
     drive.to(steps.FINISHED)
     before = len(services.roster(session=session, workshop_id=w.id))
-    refused(session, WrongStep, "error.workshop_finished", services.join,
-            code=w.code, name="Late", department="Sales")
+    refused(
+        session,
+        WrongStep,
+        "error.workshop_finished",
+        services.join,
+        code=w.code,
+        name="Late",
+        department="Sales",
+    )
     assert len(services.roster(session=session, workshop_id=w.id)) == before
 
 
 def test_create_workshop_validates_its_settings(session: Session, builtin_version: int) -> None:
     def create(**settings: Any) -> Any:
-        return services.create_workshop(session=session, title="T", product="P",
-                                        map_version_id=builtin_version,
-                                        settings=services.Settings(**settings))
+        return services.create_workshop(
+            session=session,
+            title="T",
+            product="P",
+            map_version_id=builtin_version,
+            settings=services.Settings(**settings),
+        )
 
     for bad, field in [
         ({"picks_min": 6, "picks_max": 5}, "picks_min"),
@@ -959,8 +1191,9 @@ def test_create_workshop_validates_its_settings(session: Session, builtin_versio
         session.rollback()
         assert (err.value.key, err.value.args_dict["field"]) == ("error.setting_range", field)
     with pytest.raises(InvalidInput) as err:
-        services.create_workshop(session=session, title="T", product="P", map_version_id=999,
-                                 settings=services.Settings())
+        services.create_workshop(
+            session=session, title="T", product="P", map_version_id=999, settings=services.Settings()
+        )
     session.rollback()
     assert err.value.key == "error.map_not_found"
     assert session.exec(select(Workshop)).all() == []
@@ -971,8 +1204,9 @@ def test_create_workshop_validates_its_settings(session: Session, builtin_versio
 
 def test_timer_pause_resume_extend_end(session: Session, drive: Drive) -> None:
     w = drive.workshop
-    refused(session, TransitionRefused, "error.no_timer", services.change_timer,
-            workshop_id=w.id, action="pause")
+    refused(
+        session, TransitionRefused, "error.no_timer", services.change_timer, workshop_id=w.id, action="pause"
+    )
     t0 = utcnow()
     drive.advance(now=t0)
     assert w.deadline == t0 + timedelta(minutes=w.pick_minutes)
@@ -985,33 +1219,67 @@ def test_timer_pause_resume_extend_end(session: Session, drive: Drive) -> None:
     change("pause", timedelta(minutes=2))
     assert (w.deadline, w.paused_remaining) == (None, (w.pick_minutes - 1) * 60)
     # paused: time passes, input stays open
-    services.set_picks(session=session, participant_id=drive.group.ids[0],
-                       trend_ids=trend_ids(session, w)[:4], now=t0 + timedelta(hours=2))
+    services.set_picks(
+        session=session,
+        participant_id=drive.group.ids[0],
+        trend_ids=trend_ids(session, w)[:4],
+        now=t0 + timedelta(hours=2),
+    )
     change("extend", timedelta(hours=2), minutes=5)
     assert (w.deadline, w.paused_remaining) == (None, (w.pick_minutes + 4) * 60)
     change("resume", timedelta(hours=3))
-    assert (w.deadline, w.paused_remaining) == (
-        t0 + timedelta(hours=3, minutes=w.pick_minutes + 4), None
-    )
+    assert (w.deadline, w.paused_remaining) == (t0 + timedelta(hours=3, minutes=w.pick_minutes + 4), None)
     view = views.workshop_view(session=session, workshop=w, now=t0 + timedelta(hours=3))
     assert (view.remaining, view.paused) == ((w.pick_minutes + 4) * 60, False)
     change("end", timedelta(hours=3, minutes=1))
     assert w.deadline == t0 + timedelta(hours=3, minutes=1)
-    refused(session, TimeUp, "error.time_up", services.set_picks, participant_id=drive.group.ids[1],
-            trend_ids=trend_ids(session, w)[:4], now=t0 + timedelta(hours=3, minutes=1))
+    refused(
+        session,
+        TimeUp,
+        "error.time_up",
+        services.set_picks,
+        participant_id=drive.group.ids[1],
+        trend_ids=trend_ids(session, w)[:4],
+        now=t0 + timedelta(hours=3, minutes=1),
+    )
     assert views.workshop_view(session=session, workshop=w, now=t0 + timedelta(hours=4)).timer_over
     # extending an expired timer restarts it from now
     change("extend", timedelta(hours=4), minutes=2)
     assert w.deadline == t0 + timedelta(hours=4, minutes=2)
 
-    refused(session, InvalidInput, "error.unknown_action", services.change_timer,
-            workshop_id=w.id, action="rewind")
-    refused(session, InvalidInput, "error.setting_range", services.change_timer,
-            workshop_id=w.id, action="extend", minutes=0)
-    refused(session, InvalidInput, "error.setting_range", services.change_timer,
-            workshop_id=w.id, action="extend", minutes=-3)
+    refused(
+        session,
+        InvalidInput,
+        "error.unknown_action",
+        services.change_timer,
+        workshop_id=w.id,
+        action="rewind",
+    )
+    refused(
+        session,
+        InvalidInput,
+        "error.setting_range",
+        services.change_timer,
+        workshop_id=w.id,
+        action="extend",
+        minutes=0,
+    )
+    refused(
+        session,
+        InvalidInput,
+        "error.setting_range",
+        services.change_timer,
+        workshop_id=w.id,
+        action="extend",
+        minutes=-3,
+    )
     assert [e for s, e in log_events(session, w) if e.startswith("timer_")] == [
-        "timer_extend", "timer_pause", "timer_extend", "timer_resume", "timer_end", "timer_extend"
+        "timer_extend",
+        "timer_pause",
+        "timer_extend",
+        "timer_resume",
+        "timer_end",
+        "timer_extend",
     ]
 
 
@@ -1027,15 +1295,24 @@ def test_timer_pause_resume_extend_end(session: Session, drive: Drive) -> None:
         (["Sales"], [("warn.too_few", {"n": 1, "min": 5})]),
         ([], [("warn.too_few", {"n": 0, "min": 5})]),
         (["A", "B", "C", "D", "E", "F", "G", "H"], [("warn.too_many", {"n": 8, "max": 7})]),
-        (["Sales", "sales", "SALES", "Sales ", "sAlEs"],
-         [("warn.one_department", {"department": "Sales"})]),
-        (["Sales", "Sales"],
-         [("warn.too_few", {"n": 2, "min": 5}), ("warn.one_department", {"department": "Sales"})]),
-        (["IT"] * 8,
-         [("warn.too_many", {"n": 8, "max": 7}), ("warn.one_department", {"department": "IT"})]),
+        (["Sales", "sales", "SALES", "Sales ", "sAlEs"], [("warn.one_department", {"department": "Sales"})]),
+        (
+            ["Sales", "Sales"],
+            [("warn.too_few", {"n": 2, "min": 5}), ("warn.one_department", {"department": "Sales"})],
+        ),
+        (["IT"] * 8, [("warn.too_many", {"n": 8, "max": 7}), ("warn.one_department", {"department": "IT"})]),
     ],
-    ids=["five", "seven", "three", "one", "none", "eight", "one-dept-any-case", "two-one-dept",
-         "eight-one-dept"],
+    ids=[
+        "five",
+        "seven",
+        "three",
+        "one",
+        "none",
+        "eight",
+        "one-dept-any-case",
+        "two-one-dept",
+        "eight-one-dept",
+    ],
 )
 def test_group_warnings(
     session: Session, workshop_factory: Callable[..., Group], departments: list[str], expected: list
@@ -1074,8 +1351,14 @@ def test_votes_stay_secret_until_revealed(session: Session, drive: Drive) -> Non
     assert all(r.votes == 0 for r in revealed.results[2:])
     assert revealed.leaders == (options[1],)
     assert revealed.winner.id == options[1]
-    refused(session, InvalidInput, "error.poll_not_closed", services.reveal_poll,
-            workshop_id=w.id, poll_id=poll.id)
+    refused(
+        session,
+        InvalidInput,
+        "error.poll_not_closed",
+        services.reveal_poll,
+        workshop_id=w.id,
+        poll_id=poll.id,
+    )
 
 
 # --------------------------------------------------------------------------- live updates
@@ -1158,8 +1441,14 @@ def test_subscribing_to_unknown_kinds_means_everything(group: Group) -> None:
 
 def test_display_address_must_be_a_web_address(session: Session, group: Group) -> None:
     w = group.workshop
-    refused(session, InvalidInput, "error.bad_url", services.set_display,
-            workshop_id=w.id, join_base_url="javascript:alert(1)")
+    refused(
+        session,
+        InvalidInput,
+        "error.bad_url",
+        services.set_display,
+        workshop_id=w.id,
+        join_base_url="javascript:alert(1)",
+    )
     services.set_display(session=session, workshop_id=w.id, join_base_url=" http://192.168.1.5:8501/ ")
     assert w.join_base_url == "http://192.168.1.5:8501"
     services.set_display(session=session, workshop_id=w.id, join_base_url="")
@@ -1170,8 +1459,9 @@ def test_a_refused_write_changes_nothing(session: Session, drive: Drive) -> None
     drive.to(steps.OBSTACLES_WRITE)
     w = drive.workshop
     before = revision(session, w)
-    refused(session, InvalidInput, "error.empty", services.add_note, participant_id=drive.group.ids[0],
-            text=" ")
+    refused(
+        session, InvalidInput, "error.empty", services.add_note, participant_id=drive.group.ids[0], text=" "
+    )
     refused(session, TransitionRefused, "refuse.no_obstacles", services.advance, workshop_id=w.id)
     assert revision(session, w) == before
     assert session.exec(select(Note).where(Note.workshop_id == w.id)).all() == []

@@ -41,12 +41,24 @@ def small_map(**changes: object) -> dict:
             {"id": "b", "title": {"ru": "Раздел Б", "en": "Section B"}},
         ],
         "trends": [
-            {"code": "T1", "category": "a", "title": {"ru": "Первый", "en": "First"},
-             "description": {"ru": "Один", "en": "One"}},
-            {"code": "T2", "category": "a", "title": {"ru": "Второй", "en": "Second"},
-             "description": {"ru": "Два", "en": "Two"}},
-            {"code": "T3", "category": "b", "title": {"ru": "Третий", "en": "Third"},
-             "description": {"ru": "Три", "en": "Three"}},
+            {
+                "code": "T1",
+                "category": "a",
+                "title": {"ru": "Первый", "en": "First"},
+                "description": {"ru": "Один", "en": "One"},
+            },
+            {
+                "code": "T2",
+                "category": "a",
+                "title": {"ru": "Второй", "en": "Second"},
+                "description": {"ru": "Два", "en": "Two"},
+            },
+            {
+                "code": "T3",
+                "category": "b",
+                "title": {"ru": "Третий", "en": "Third"},
+                "description": {"ru": "Три", "en": "Three"},
+            },
         ],
     }
     data.update(changes)
@@ -182,6 +194,7 @@ def test_an_invalid_built_in_file_stops_the_install(session: Session, tmp_path: 
 
 def test_installing_built_ins_twice_adds_nothing_the_second_time(session: Session) -> None:
     assert install_builtin_maps(session=session) == len(BUILTIN_FILES)
+
     def counts() -> tuple[int, ...]:
         return tuple(len(session.exec(select(m)).all()) for m in (TrendMap, TrendMapVersion, Trend))
 
@@ -213,8 +226,14 @@ def test_saving_an_existing_map_makes_version_2_and_leaves_version_1_unchanged(s
     changed = small_map(title={"ru": "Новая", "en": "New"})
     changed["trends"][0]["title"] = {"ru": "Переименован", "en": "Renamed"}
     del changed["trends"][1]
-    changed["trends"].append({"code": "T9", "category": "b", "title": {"ru": "Девятый", "en": "Ninth"},
-                              "description": {"ru": "Девять", "en": "Nine"}})
+    changed["trends"].append(
+        {
+            "code": "T9",
+            "category": "b",
+            "title": {"ru": "Девятый", "en": "Ninth"},
+            "description": {"ru": "Девять", "en": "Nine"},
+        }
+    )
     second = save_map(session=session, data=changed)
 
     assert (first.map_id, first.version) == ("test-map", 1)

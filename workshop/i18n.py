@@ -82,7 +82,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "join.button": ("Войти", "Join"),
     "join.already": ("Этот телефон уже в сессии: {name}.", "This phone has already joined as {name}."),
     "join.continue": ("Продолжить как {name}", "Continue as {name}"),
-    "join.someone_else": ("Другой человек на этом телефоне? Войдите ниже под своим именем.", "Someone else on this phone? Join below with your own name."),
+    "join.someone_else": (
+        "Другой человек на этом телефоне? Войдите ниже под своим именем.",
+        "Someone else on this phone? Join below with your own name.",
+    ),
     "join.department_placeholder": ("Продажи, маркетинг, сервис…", "Sales, marketing, service…"),
     "join.privacy": (
         "Без регистрации. Имя и отдел видят только участники этой сессии.",
