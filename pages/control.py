@@ -2,16 +2,13 @@
 
 import streamlit as st
 
-from ui.common import change_language_link, tr
+from ui.common import change_language_link, esc, tr
 from ui.controls import controls
 from ui.engine import new_session
-from ui.live import live
-from ui.present import step_chips, timer_labels
+from ui.present import live_view, load_view, step_chips
 from ui.style import phone_style
 from workshop import services
 from workshop.errors import AccessDenied
-from workshop.models import Workshop
-from workshop.views import workshop_view
 
 phone_style()
 code = st.query_params.get("w", "")
@@ -27,21 +24,9 @@ workshop_id, workshop_code = workshop.id, workshop.code
 
 @st.fragment
 def control_body() -> None:
-    with new_session() as session:
-        workshop = session.get(Workshop, workshop_id)
-        view = workshop_view(session=session, workshop=workshop)
-        signature = services.live_signature(session=session, code=workshop_code)
-    st.html(f"<b>{workshop.code}</b>")
-    live(
-        code=workshop_code,
-        for_phone=False,
-        signature=signature,
-        deadline=workshop.deadline,
-        paused_remaining=workshop.paused_remaining,
-        labels=timer_labels(),
-        size="small",
-        key="live_control",
-    )
+    view, signature = load_view(workshop_id)
+    st.html(f"<b>{esc(workshop_code)}</b>")
+    live_view(view, signature, for_phone=False, size="small", key="live_control")
     step_chips(view.step)
     controls(view, key=key or "")
 

@@ -8,12 +8,11 @@ import streamlit as st
 
 from ui.common import act, change_language_link, esc, md_escape, show_flash, tr
 from ui.engine import new_session
-from ui.live import live
 from ui.memory import participant_slot, remember
 from ui.present import (
+    live_view,
     option_text,
     step_chips,
-    timer_labels,
     trend_category,
     trend_description,
     trend_title,
@@ -265,16 +264,7 @@ def phone_body() -> None:
         view = workshop_view(session=session, workshop=workshop)
         signature = services.live_signature(session=session, code=workshop.code)
         remember(participant_slot(workshop.code), token)
-        live(
-            code=workshop.code,
-            for_phone=True,
-            signature=signature,
-            deadline=workshop.deadline,
-            paused_remaining=workshop.paused_remaining,
-            labels=timer_labels(),
-            size="small",
-            key="live_phone",
-        )
+        live_view(view, signature, for_phone=True, size="small", key="live_phone")
         st.html(f"<b>{esc(workshop.title)}</b> · {esc(me.name)} ({esc(me.department)})")
         step_chips(view.step, compact=True)
         show_flash()

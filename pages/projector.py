@@ -6,25 +6,24 @@ import streamlit as st
 from ui.common import esc, tr
 from ui.controls import controls, join_link
 from ui.engine import new_session
-from ui.live import live
 from ui.memory import facilitator_slot, recall, remember
 from ui.present import (
+    live_view,
+    load_view,
     note_wall,
     option_text,
     results_chart,
     step_chips,
     template,
-    timer_labels,
     trend_grid,
     why_chosen,
 )
 from ui.style import projector_style
 from workshop import net, services, steps
 from workshop.errors import NotFound
-from workshop.models import Workshop
 from workshop.qr import qr_data_uri
 from workshop.security import secret_matches
-from workshop.views import WorkshopView, workshop_view
+from workshop.views import WorkshopView
 
 code = st.query_params.get("w", "")
 url_key = st.query_params.get("k")
@@ -166,16 +165,7 @@ def draw(view: WorkshopView, signature: dict[str, str]) -> None:
         )
         step_chips(view.step)
     with clock:
-        live(
-            code=workshop_code,
-            for_phone=False,
-            signature=signature,
-            deadline=workshop.deadline,
-            paused_remaining=workshop.paused_remaining,
-            labels=timer_labels(),
-            size="big",
-            key="live_projector",
-        )
+        live_view(view, signature, for_phone=False, size="big", key="live_projector")
         if view.step not in (steps.LOBBY, steps.FINISHED):
             st.html(
                 f"<div style='text-align:right;font-size:22px'>{esc(tr('proj.join_small'))} "
@@ -193,17 +183,10 @@ def draw(view: WorkshopView, signature: dict[str, str]) -> None:
         _presentation(view)
 
 
-def load() -> tuple[WorkshopView, dict[str, str]]:
-    with new_session() as session:
-        workshop = session.get(Workshop, workshop_id)
-        view = workshop_view(session=session, workshop=workshop)
-        return view, services.live_signature(session=session, code=workshop_code)
-
-
 if is_facilitator:
     # One page, one live element: a change reruns the whole page, controls included.
     # (Two live elements on one page would fire in one batch and rerun only one fragment.)
-    view, signature = load()
+    view, signature = load_view(workshop_id)
     with st.sidebar:
         controls(view, key=key or "")
     draw(view, signature)
@@ -211,6 +194,6 @@ else:
 
     @st.fragment
     def projector_body() -> None:
-        draw(*load())
+        draw(*load_view(workshop_id))
 
     projector_body()

@@ -8,9 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.common import esc, lang, tr
-from workshop import figures, steps
-from workshop.models import PollOption, Trend
-from workshop.views import NoteCard, WorkshopView
+from ui.engine import new_session
+from ui.live import live
+from workshop import figures, services, steps
+from workshop.models import PollOption, Trend, Workshop
+from workshop.views import NoteCard, WorkshopView, workshop_view
 
 
 def trend_title(trend: Trend) -> str:
@@ -46,6 +48,28 @@ def step_chips(step: str, *, compact: bool = False) -> None:
 
 def timer_labels() -> dict[str, str]:
     return {"left": tr("timer.left"), "paused": tr("timer.paused"), "up": tr("timer.up")}
+
+
+def load_view(workshop_id: int) -> tuple[WorkshopView, dict[str, str]]:
+    """What a screen draws, and the fingerprints its live element compares against."""
+    with new_session() as session:
+        workshop = session.get(Workshop, workshop_id)
+        view = workshop_view(session=session, workshop=workshop)
+        return view, services.live_signature(session=session, code=workshop.code)
+
+
+def live_view(view: WorkshopView, signature: dict[str, str], *, for_phone: bool, size: str, key: str) -> None:
+    """The screen's one live element: countdown from the workshop's timer, pushed changes."""
+    live(
+        code=view.workshop.code,
+        for_phone=for_phone,
+        signature=signature,
+        deadline=view.workshop.deadline,
+        paused_remaining=view.workshop.paused_remaining,
+        labels=timer_labels(),
+        size=size,
+        key=key,
+    )
 
 
 def note_wall(cards: list[NoteCard], *, show_authors: bool, css: str = "") -> None:
