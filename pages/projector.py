@@ -15,7 +15,7 @@ from ui.present import (
     results_chart,
     step_chips,
     template,
-    trend_grid,
+    trend_map,
     why_chosen,
 )
 from ui.style import projector_style
@@ -89,7 +89,7 @@ def _pick(view: WorkshopView) -> None:
             picks=sum(view.pick_counts.values()),
         )
     )
-    trend_grid(view, counts=True)
+    trend_map(view)
 
 
 def _vote(view: WorkshopView) -> None:

@@ -21,6 +21,7 @@ if created:
 
 st.title(tr("start.title"))
 st.caption(tr("start.subtitle"))
+st.page_link("pages/maps.py", label=tr("start.maps_link"), query_params={"lang": lang()})
 
 with new_session() as session:
     maps = [

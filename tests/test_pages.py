@@ -260,3 +260,20 @@ def test_participant_text_in_messages_and_headers_is_shown_literally(db_url) -> 
     greeting = at.success[0].value
     assert "\\*\\*Жирный\\*\\*" in greeting
     assert "\\[ссылка\\]\\(http\\://e\\.vil\\)" in greeting
+
+
+def test_maps_page_shows_every_built_in_map_with_its_trends(db_url) -> None:
+    build_workshop(db_url, stop="lobby", people=0)
+    with Session(make_engine(db_url)) as session:
+        from workshop.trend_maps import latest_versions
+
+        map_ids = [m.id for m, _v in latest_versions(session=session)]
+    at = page("pages/maps.py", lang="ru")
+    at.run()
+
+    assert len(map_ids) == 5
+    for map_id in map_ids:
+        at.selectbox(key="map_choice").set_value(map_id).run()
+        assert not at.exception, map_id
+        assert at.selectbox(key="edit_code").options, map_id
+    assert "Изменить тренд" in texts(at)

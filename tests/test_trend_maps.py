@@ -259,3 +259,121 @@ def test_a_workshop_keeps_the_map_version_it_was_created_with(
     assert group.workshop.trend_map_version_id == builtin_version
     assert snapshot(trends_of(session=session, version_id=builtin_version)) == before
     assert len(trends_of(session=session, version_id=newer.id)) == 7
+
+
+# --------------------------------------------------------------------------- editing and history
+
+
+def _sales(session: Session) -> tuple[int, list[tuple]]:
+    from workshop.trend_maps import install_builtin_maps, latest_version, trends_of
+
+    install_builtin_maps(session=session)
+    version = latest_version(session=session, map_id="sales-2017")
+    return version.id, snapshot(trends_of(session=session, version_id=version.id))
+
+
+def test_renaming_and_recategorising_a_trend_makes_a_new_version_and_keeps_the_old(session: Session) -> None:
+    from workshop.trend_maps import trends_of, update_trend
+
+    old_id, old = _sales(session)
+
+    new = update_trend(
+        session=session,
+        map_id="sales-2017",
+        code="S1",
+        title_ru="Продажи без давления",
+        category="Новый раздел",
+        category_en="New section",
+    )
+
+    changed = {t.code: t for t in trends_of(session=session, version_id=new.id)}
+    assert new.version == 2
+    assert changed["S1"].title_ru == "Продажи без давления"
+    assert (changed["S1"].category_ru, changed["S1"].category_en) == ("Новый раздел", "New section")
+    assert snapshot(trends_of(session=session, version_id=old_id)) == old
+
+
+def test_a_trend_can_be_added_and_removed(session: Session) -> None:
+    from workshop.trend_maps import add_trend, remove_trend, trends_of
+
+    _sales(session)
+
+    added = add_trend(
+        session=session,
+        map_id="sales-2017",
+        code="S8",
+        category="Скорость и гибкость",
+        title_ru="Голосовые заказы",
+        title_en="Voice orders",
+        description_ru="Клиент заказывает голосом.",
+        description_en="Customers order by voice.",
+    )
+    removed = remove_trend(session=session, map_id="sales-2017", code="S2")
+
+    assert "S8" in [t.code for t in trends_of(session=session, version_id=added.id)]
+    codes = [t.code for t in trends_of(session=session, version_id=removed.id)]
+    assert "S2" not in codes and "S8" in codes and len(codes) == 7
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs", "key"),
+    [
+        (
+            "add_trend",
+            {
+                "code": "S1",
+                "category": "x",
+                "title_ru": "a",
+                "title_en": "a",
+                "description_ru": "d",
+                "description_en": "d",
+            },
+            "error.map_code_taken",
+        ),
+        ("update_trend", {"code": "S1", "new_code": "S2"}, "error.map_code_taken"),
+        ("update_trend", {"code": "ZZ"}, "error.trend_not_found"),
+        ("remove_trend", {"code": "ZZ"}, "error.trend_not_found"),
+        ("update_trend", {"code": "S1", "title_en": ""}, "error.map_invalid"),
+    ],
+)
+def test_bad_edits_are_refused_and_save_nothing(session: Session, call: str, kwargs: dict, key: str) -> None:
+    from workshop import trend_maps
+    from workshop.errors import WorkshopError
+    from workshop.trend_maps import latest_version
+
+    _sales(session)
+
+    with pytest.raises(WorkshopError) as err:
+        getattr(trend_maps, call)(session=session, map_id="sales-2017", **kwargs)
+
+    session.rollback()
+    assert err.value.key == key
+    assert latest_version(session=session, map_id="sales-2017").version == 1
+
+
+def test_a_workshop_keeps_showing_the_map_version_it_used(session: Session) -> None:
+    from workshop.trend_maps import latest_version, update_trend
+    from workshop.views import workshop_view
+
+    version_id, _old = _sales(session)
+    workshop, _key = services.create_workshop(
+        session=session, title="T", product="P", map_version_id=version_id, settings=services.Settings()
+    )
+
+    update_trend(session=session, map_id="sales-2017", code="S1", title_ru="Переименован")
+
+    view = workshop_view(session=session, workshop=workshop)
+    assert [t.title_ru for t in view.trends if t.code == "S1"] == ["Продажи без продавцов"]
+    assert latest_version(session=session, map_id="sales-2017").version == 2
+
+
+def test_document_of_a_version_round_trips_through_save(session: Session) -> None:
+    from workshop.trend_maps import document_of, save_map, trends_of
+
+    version_id, old = _sales(session)
+
+    again = save_map(session=session, data=document_of(session=session, version_id=version_id))
+
+    assert [row[1:] for row in snapshot(trends_of(session=session, version_id=again.id))] == [
+        row[1:] for row in old
+    ]

@@ -18,5 +18,6 @@ def run() -> None:
         st.Page("pages/phone.py", title=tr("page.phone"), url_path="phone"),
         st.Page("pages/projector.py", title=tr("page.projector"), url_path="projector"),
         st.Page("pages/control.py", title=tr("page.control"), url_path="control"),
+        st.Page("pages/maps.py", title=tr("page.maps"), url_path="maps"),
     ]
     st.navigation(pages, position="hidden").run()

@@ -89,24 +89,19 @@ def note_wall(cards: list[NoteCard], *, show_authors: bool, css: str = "") -> No
     st.html(f'<div class="note-wall">{"".join(parts)}</div>')
 
 
-def trend_grid(view: WorkshopView, *, counts: bool, highlight: set[int] | None = None) -> None:
-    """The trend map as cards grouped by category, with live pick counts."""
-    categories: dict[str, list[Trend]] = {}
-    for trend in view.trends:
-        categories.setdefault(trend_category(trend), []).append(trend)
-    html = []
-    for category, trends in categories.items():
-        html.append(f'<div class="cat-title">{esc(category)}</div><div class="trend-grid">')
-        for trend in trends:
-            n = view.pick_counts.get(trend.id or -1, 0)
-            picked = n > 0 if highlight is None else (trend.id in highlight)
-            badge = f'<span class="count">{n}</span>' if counts and n else ""
-            html.append(
-                f'<div class="trend-cell {"picked" if picked else ""}">{badge}'
-                f'<span class="code">{esc(trend.code)}</span>{esc(trend_title(trend))}</div>'
-            )
-        html.append("</div>")
-    st.html("".join(html))
+def trend_map(view: WorkshopView, *, height: int = 680, counts: bool = True) -> None:
+    """The trend map on the wall: a metro scheme with live pick counts."""
+    stations = [
+        figures.Station(
+            code=t.code,
+            title=trend_title(t),
+            category=trend_category(t),
+            picks=view.pick_counts.get(t.id or -1, 0) if counts else 0,
+        )
+        for t in view.trends
+    ]
+    fig = figures.trend_map_figure(stations, height=height)
+    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
 
 
 def template(view: WorkshopView, *, height: int = 760) -> None:

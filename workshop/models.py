@@ -62,6 +62,7 @@ class Trend(SQLModel, table=True):
     title_en: str = Field(max_length=120)
     description_ru: str = Field(default="", max_length=400)
     description_en: str = Field(default="", max_length=400)
+    source: str = Field(default="", max_length=300)
 
 
 class Workshop(SQLModel, table=True):

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from workshop.db import begin_write
-from workshop.errors import InvalidInput
+from workshop.errors import InvalidInput, NotFound
 from workshop.models import Trend, TrendMap, TrendMapVersion
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "trend_maps"
@@ -89,6 +89,9 @@ def validate_map(data: object) -> list[MapProblem]:
             used_categories.add(trend["category"])
         _bilingual(trend.get("title"), f"{where}.title", 120, problems)
         _bilingual(trend.get("description"), f"{where}.description", 400, problems)
+        source = trend.get("source", "")
+        if not isinstance(source, str) or len(source) > 300:
+            problems.append(MapProblem(where, "source must be text of at most 300 characters"))
     for unused in sorted(category_ids - used_categories):
         problems.append(MapProblem("categories", f"'{unused}' has no trends"))
     return problems
@@ -105,8 +108,9 @@ def load_builtin_maps(directory: Path = BUILTIN_DIR) -> list[dict]:
     return maps
 
 
-def save_map(*, session: Session, data: dict, builtin: bool = False) -> TrendMapVersion:
-    """Store ``data`` as the next version of its map and return that version."""
+def save_map(*, session: Session, data: dict, builtin: bool | None = None) -> TrendMapVersion:
+    """Store ``data`` as the next version of its map and return that version. Earlier versions
+    stay as they were: a workshop keeps showing the map exactly as it used it."""
     problems = validate_map(data)
     if problems:
         raise InvalidInput("error.map_invalid", problems="; ".join(map(str, problems[:5])))
@@ -117,7 +121,9 @@ def save_map(*, session: Session, data: dict, builtin: bool = False) -> TrendMap
     trend_map.title_ru, trend_map.title_en = data["title"]["ru"], data["title"]["en"]
     trend_map.description_ru = data["description"]["ru"]
     trend_map.description_en = data["description"]["en"]
-    trend_map.source, trend_map.year, trend_map.builtin = data["source"], data["year"], builtin
+    trend_map.source, trend_map.year = data["source"], data["year"]
+    if builtin is not None:
+        trend_map.builtin = builtin
     session.add(trend_map)
     last = session.exec(
         select(func.max(TrendMapVersion.version)).where(TrendMapVersion.map_id == data["id"])
@@ -140,6 +146,7 @@ def save_map(*, session: Session, data: dict, builtin: bool = False) -> TrendMap
                 title_en=t["title"]["en"],
                 description_ru=t["description"]["ru"],
                 description_en=t["description"]["en"],
+                source=t.get("source", ""),
             )
         )
     session.commit()
@@ -175,3 +182,140 @@ def trends_of(*, session: Session, version_id: int) -> list[Trend]:
     return list(
         session.exec(select(Trend).where(Trend.version_id == version_id).order_by(Trend.position)).all()
     )
+
+
+def latest_version(*, session: Session, map_id: str) -> TrendMapVersion:
+    version = session.exec(
+        select(TrendMapVersion)
+        .where(TrendMapVersion.map_id == map_id)
+        .order_by(TrendMapVersion.version.desc())
+    ).first()
+    if version is None:
+        raise NotFound("error.map_not_found")
+    return version
+
+
+def document_of(*, session: Session, version_id: int) -> dict:
+    """A stored map version as a map document (the same shape as the JSON files)."""
+    version = session.get(TrendMapVersion, version_id)
+    if version is None:
+        raise NotFound("error.map_not_found")
+    trend_map = session.get(TrendMap, version.map_id)
+    assert trend_map is not None
+    trends = trends_of(session=session, version_id=version_id)
+    categories: dict[str, dict] = {}
+    for t in trends:
+        categories.setdefault(
+            t.category, {"id": t.category, "title": {"ru": t.category_ru, "en": t.category_en}}
+        )
+    return {
+        "id": trend_map.id,
+        "title": {"ru": trend_map.title_ru, "en": trend_map.title_en},
+        "description": {"ru": trend_map.description_ru, "en": trend_map.description_en},
+        "source": trend_map.source,
+        "year": trend_map.year,
+        "categories": list(categories.values()),
+        "trends": [
+            {
+                "code": t.code,
+                "category": t.category,
+                "title": {"ru": t.title_ru, "en": t.title_en},
+                "description": {"ru": t.description_ru, "en": t.description_en},
+                **({"source": t.source} if t.source else {}),
+            }
+            for t in trends
+        ],
+    }
+
+
+def _edit(session: Session, map_id: str, change) -> TrendMapVersion:  # type: ignore[no-untyped-def]
+    document = document_of(session=session, version_id=latest_version(session=session, map_id=map_id).id)
+    change(document)
+    used = {t["category"] for t in document["trends"]}
+    document["categories"] = [c for c in document["categories"] if c["id"] in used]
+    return save_map(session=session, data=document)
+
+
+def _category_id(document: dict, category: str, category_en: str = "") -> str:
+    """The id of the category titled (or identified by) ``category``; a new one if none is."""
+    for c in document["categories"]:
+        if category in (c["id"], c["title"]["ru"], c["title"]["en"]):
+            return c["id"]
+    ids = {c["id"] for c in document["categories"]}
+    n = len(ids) + 1
+    while f"c{n}" in ids:
+        n += 1
+    document["categories"].append({"id": f"c{n}", "title": {"ru": category, "en": category_en or category}})
+    return f"c{n}"
+
+
+def add_trend(
+    *,
+    session: Session,
+    map_id: str,
+    code: str,
+    category: str,
+    title_ru: str,
+    title_en: str,
+    description_ru: str,
+    description_en: str,
+    category_en: str = "",
+) -> TrendMapVersion:
+    """A new trend; the map gets a new version."""
+    code = code.strip()
+
+    def change(document: dict) -> None:
+        if any(t["code"] == code for t in document["trends"]):
+            raise InvalidInput("error.map_code_taken", code=code)
+        document["trends"].append(
+            {
+                "code": code,
+                "category": _category_id(document, category.strip(), category_en.strip()),
+                "title": {"ru": title_ru.strip(), "en": title_en.strip()},
+                "description": {"ru": description_ru.strip(), "en": description_en.strip()},
+            }
+        )
+
+    return _edit(session, map_id, change)
+
+
+def update_trend(*, session: Session, map_id: str, code: str, **fields: str) -> TrendMapVersion:
+    """Rename, re-describe, re-code or re-categorise a trend; the map gets a new version.
+
+    ``fields``: any of new_code, category, category_en, title_ru, title_en, description_ru,
+    description_en."""
+
+    def change(document: dict) -> None:
+        trend = next((t for t in document["trends"] if t["code"] == code), None)
+        if trend is None:
+            raise NotFound("error.trend_not_found", code=code)
+        new_code = (fields.get("new_code") or code).strip()
+        if new_code != code and any(t["code"] == new_code for t in document["trends"]):
+            raise InvalidInput("error.map_code_taken", code=new_code)
+        trend["code"] = new_code
+        if fields.get("category"):
+            trend["category"] = _category_id(
+                document, fields["category"].strip(), fields.get("category_en", "").strip()
+            )
+        for name in ("title", "description"):
+            for lang in ("ru", "en"):
+                value = fields.get(f"{name}_{lang}")
+                if value is not None:
+                    trend[name][lang] = value.strip()
+
+    return _edit(session, map_id, change)
+
+
+def remove_trend(*, session: Session, map_id: str, code: str) -> TrendMapVersion:
+    def change(document: dict) -> None:
+        before = len(document["trends"])
+        document["trends"] = [t for t in document["trends"] if t["code"] != code]
+        if len(document["trends"]) == before:
+            raise NotFound("error.trend_not_found", code=code)
+
+    return _edit(session, map_id, change)
+
+
+def import_map(*, session: Session, document: dict) -> TrendMapVersion:
+    """Save an imported document: a new map, or a new version of the map with its id."""
+    return save_map(session=session, data=document, builtin=False)

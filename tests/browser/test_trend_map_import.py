@@ -1,0 +1,96 @@
+"""A facilitator imports a trend map from a CSV written by Russian Excel, edits one trend, runs
+step 2 with it, and the projector's map shows the edited trend and the phones' picks."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.support import ARTIFACTS, PHONE, PROJECTOR
+
+T = 20_000
+ROWS = [
+    "code;category;title_ru;title_en;description_ru;description_en",
+    "D1;Доставка;Доставка за час;One-hour delivery;Клиент ждёт заказ в течение часа;Orders within an hour",
+    "D2;Доставка;Пункты выдачи рядом;Pick-up points nearby;Заказ забирают по пути;Collected on the way",
+    "D3;Доставка;Тихая доставка;Quiet delivery;Курьер не звонит без нужды;The courier does not call",
+    "P1;Оплата;Оплата по подписке;Subscription payment;Регулярный заказ со скидкой;A regular order, cheaper",
+    "P2;Оплата;Оплата частями;Pay in parts;Рассрочка без банка;Instalments without a bank",
+    "P3;Оплата;Оплата при получении;Pay on delivery;Платит после проверки;Pays after checking",
+]
+CSV = ("\n".join(ROWS) + "\n").encode("cp1251")
+
+
+def map_svg_text(page: Page) -> str:
+    return " ".join(page.locator(".js-plotly-plot text").all_text_contents())
+
+
+def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, browser, tmp_path) -> None:
+    csv_path = tmp_path / "карта.csv"
+    csv_path.write_bytes(CSV)
+    facilitator = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+
+    # Import: a preview first, then the save.
+    facilitator.goto(f"{server.base}/maps")
+    facilitator.get_by_role("tab", name="Импорт").click()
+    facilitator.locator(".st-key-m_title_ru input").fill("Доставка 2026")
+    facilitator.locator(".st-key-m_title_en input").fill("Delivery 2026")
+    facilitator.locator(".st-key-m_source input").fill("Команда продукта, ноябрь 2026")
+    facilitator.locator(".st-key-m_source input").press("Tab")
+    facilitator.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv_path))
+    expect(facilitator.get_by_text("Файл в порядке: трендов 6")).to_be_visible(timeout=T)
+    facilitator.get_by_role("button", name="Сохранить карту").click()
+    expect(facilitator.get_by_text("Карта сохранена.")).to_be_visible(timeout=T)
+
+    # Edit one trend of the imported map.
+    facilitator.get_by_role("tab", name="Карта и тренды").click()
+    facilitator.get_by_role("combobox", name="Карта").click()
+    facilitator.get_by_role("option", name=re.compile("Доставка 2026")).click()
+    expect(facilitator.get_by_role("combobox", name="Тренд").first).to_have_value("D1", timeout=T)
+    title = facilitator.locator('[data-testid="stForm"] .st-key-e_tru_D1 input')
+    title.fill("Доставка за 30 минут")
+    facilitator.get_by_role("button", name="Сохранить тренд").click()
+    expect(facilitator.get_by_text("Сохранено как новая версия карты")).to_be_visible(timeout=T)
+    facilitator.screenshot(path=str(ARTIFACTS / "10_maps_page.png"), full_page=True)
+
+    # A workshop on the edited map; two phones pick in step 2.
+    facilitator.goto(f"{server.base}/")
+    facilitator.locator(".st-key-ws_title input").fill("Доставка")
+    facilitator.locator(".st-key-ws_product input").fill("Доставка продуктов")
+    facilitator.get_by_role("combobox", name="Карта трендов").click()
+    facilitator.get_by_role("option", name="Доставка 2026").click()
+    facilitator.locator(".st-key-picks_min input").fill("2")
+    facilitator.locator(".st-key-picks_min input").press("Tab")
+    facilitator.get_by_role("button", name="Создать сессию").click()
+    facilitator.wait_for_url(re.compile(r".*/projector\?.*"), timeout=T)
+    code = re.search(r"w=([A-Z0-9]+)", facilitator.url).group(1)
+
+    phones = []
+    for name, department in (("Анна", "Продажи"), ("Борис", "Логистика")):
+        phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
+        phone.goto(f"{server.base}/join?code={code}")
+        phone.locator(".st-key-join_name input").fill(name)
+        phone.locator(".st-key-join_department input").fill(department)
+        phone.get_by_role("button", name="Войти").click()
+        expect(phone.get_by_text(f"Вы в сессии, {name}!")).to_be_visible(timeout=T)
+        phones.append(phone)
+    sidebar = facilitator.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("button", name="Начать: выбор трендов").click()
+
+    for phone in phones:
+        expect(phone.get_by_text("Доставка за 30 минут")).to_be_visible(timeout=T)
+        phone.locator('[data-testid="stCheckbox"]').filter(has_text="D1").click()
+        expect(phone.get_by_text("Выбрано 1 из 2–5")).to_be_visible(timeout=T)
+        phone.locator('[data-testid="stCheckbox"]').filter(has_text="P2").click()
+        expect(phone.get_by_text("Выбрано 2 из 2–5")).to_be_visible(timeout=T)
+
+    expect(facilitator.get_by_text("Выбрали: 2 из 2 · отметок: 4")).to_be_visible(timeout=T)
+    svg = map_svg_text(facilitator).replace(" ", "")  # wrapped titles come in pieces
+    assert "Доставказа30минут" in svg and "Доставказачас" not in svg
+    assert "D1" in svg and "P3" in svg
+    texts = facilitator.locator(".js-plotly-plot text").all_text_contents()
+    stations_with_two = [t for t in texts if t == "2"]
+    assert len(stations_with_two) == 2  # D1 and P2, each picked by both phones
+    facilitator.screenshot(path=str(ARTIFACTS / "11_projector_imported_map.png"))
+    phones[0].screenshot(path=str(ARTIFACTS / "11_phone_imported_map.png"))
