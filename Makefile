@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test test-fast test-browser lint bench browser clean
+.PHONY: run test test-fast test-browser lint bench browser fonts clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,15 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 ## make run: the app on SQLite (data/workshop.db) with the built-in trend maps
-run: $(BIN)/.installed
+run: $(BIN)/.installed fonts
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+## make fonts: DejaVu Sans, for Cyrillic in the printable posters (needs root or sudo)
+fonts:
+	@[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-dejavu-core; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq fonts-dejavu-core; fi; } \
+	  || echo "fonts-dejavu-core could not be installed: posters will ask for it"
 
 ## make browser: Debian's Chromium for the browser tests (needs root or sudo)
 browser:
