@@ -80,16 +80,16 @@ def _lobby(view: WorkshopView) -> None:
 
 def _pick(view: WorkshopView) -> None:
     w = view.workshop
-    st.header(tr("proj.pick_title", low=w.picks_min, high=w.picks_max))
-    st.write(
-        tr(
-            "proj.pick_progress",
-            n=view.done_picking,
-            total=len(view.participants),
-            picks=sum(view.pick_counts.values()),
-        )
+    title = tr("proj.pick_title", low=w.picks_min, high=w.picks_max)
+    progress = tr(
+        "proj.pick_progress",
+        n=view.done_picking,
+        total=len(view.participants),
+        picks=sum(view.pick_counts.values()),
     )
-    trend_map(view)
+    # One line for the task and the progress: the map gets the rest of the screen.
+    st.html(f"<h3 style='margin:0'>{esc(title)} <span style='font-weight:400'>· {esc(progress)}</span></h3>")
+    trend_map(view, height=760)
 
 
 def _vote(view: WorkshopView) -> None:

@@ -6,8 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support import ARTIFACTS, CHROMIUM_ARGS, Server, chromium_path
+
+# A loaded CI machine is slower than a desk: wait up to 15 s for what a person would see.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

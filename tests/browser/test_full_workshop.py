@@ -71,6 +71,8 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     projector.goto(server.base + "/")
     projector.locator(".st-key-ws_title input").fill("Инновации в доставке")
     projector.locator(".st-key-ws_product input").fill("Доставка продуктов за 2 часа")
+    projector.get_by_role("combobox", name="Карта трендов").click()
+    projector.get_by_role("option", name="4 стратегии успеха пути клиента в 2017 году").click()
     projector.get_by_role("button", name="Создать сессию").click()
     # The key moves out of the projected address bar into the browser's memory.
     projector.wait_for_url(re.compile(r".*/projector\?.*controls=1.*"), timeout=T)
@@ -130,7 +132,9 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     # The picks merge into one ballot; a 3:3 tie starts a runoff.
     sidebar_click(projector, "Дальше: голосование за тренд")
     expect(projector.get_by_text("Какой тренд главный для продукта?")).to_be_visible(timeout=T)
-    expect(projector.locator(".roster-row").filter(has_text="J1").locator(".chip")).to_have_text("×6")
+    expect(projector.locator(".roster-row").filter(has_text="J1").locator(".chip")).to_have_text(
+        "×6", timeout=T
+    )
     sidebar_click(projector, "Открыть голосование")
     for i, phone in enumerate(phones):
         vote(phone, "J1" if i < 3 else "J2")
