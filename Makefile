@@ -13,6 +13,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core, injected into pages by the browser tests (npm registry)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 ## make run: the app on SQLite (data/workshop.db) with the built-in trend maps
 run: $(BIN)/.installed fonts
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
@@ -31,7 +36,7 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; fi; }
 
 ## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium)
-test: $(BIN)/.installed browser
+test: $(BIN)/.installed browser node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

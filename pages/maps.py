@@ -25,7 +25,9 @@ def _title(map_id: str) -> str:
     return f"{titles[map_id]} (v{versions[map_id].version})"
 
 
-map_id = st.selectbox(tr("maps.choose"), list(titles), format_func=_title, key="map_choice")
+map_id = st.selectbox(
+    tr("maps.choose"), list(titles), format_func=_title, key="map_choice", placeholder=tr("ui.choose")
+)
 edit_tab, import_tab, poster_tab = st.tabs(
     [tr("maps.tab_edit"), tr("maps.tab_import"), tr("maps.tab_poster")]
 )
@@ -56,7 +58,7 @@ with edit_tab:
         category_titles = {c["id"]: c["title"]["ru"] for c in document["categories"]}
 
         st.subheader(tr("maps.edit_trend"))
-        code = st.selectbox(tr("maps.trend"), codes, key="edit_code")
+        code = st.selectbox(tr("maps.trend"), codes, key="edit_code", placeholder=tr("ui.choose"))
         trend = by_code[code]
         with st.form("edit_trend_form"):
             new_code = st.text_input(tr("maps.code"), value=code, max_chars=12, key=f"e_code_{code}")

@@ -106,7 +106,9 @@ def _pick(session, view) -> None:
         st.warning(f"{status}. {tr('phone.picks_more', n=w.picks_min - n)}")
     query = st.text_input(tr("phone.search"), key="pick_search", placeholder=tr("phone.search_hint"))
     categories = [tr("phone.all_categories"), *dict.fromkeys(trend_category(t) for t in view.trends)]
-    category = st.selectbox(tr("phone.category"), categories, key="pick_category")
+    category = st.selectbox(
+        tr("phone.category"), categories, key="pick_category", placeholder=tr("ui.choose")
+    )
     needle = (query or "").strip().casefold()
     shown = 0
     for trend in view.trends:

@@ -86,7 +86,12 @@ with left:
             placeholder=tr("start.product_placeholder"),
         )
         st.text_input(tr("field.facilitator_name"), key="ws_facilitator", max_chars=60)
-        st.selectbox(tr("field.trend_map"), [title for _m, _v, title in maps], key="map_title")
+        st.selectbox(
+            tr("field.trend_map"),
+            [title for _m, _v, title in maps],
+            key="map_title",
+            placeholder=tr("ui.choose"),
+        )
         c1, c2, c3 = st.columns(3)
         c1.number_input(tr("field.picks_min"), 1, 10, 4, key="picks_min")
         c1.number_input(tr("field.picks_max"), 1, 10, 5, key="picks_max")

@@ -189,3 +189,77 @@ def test_every_message_gets_the_values_its_placeholders_need() -> None:
         if placeholders(CATALOGUE[key][0]) - names
     ]
     assert missing == []
+
+
+# --------------------------------------------------------------------------- nothing bypasses t()
+
+SCREEN_TEXT_CALLS = {
+    "title",
+    "header",
+    "subheader",
+    "write",
+    "markdown",
+    "caption",
+    "text",
+    "button",
+    "form_submit_button",
+    "text_input",
+    "text_area",
+    "number_input",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "checkbox",
+    "toggle",
+    "success",
+    "error",
+    "warning",
+    "info",
+    "download_button",
+    "expander",
+    "tabs",
+    "file_uploader",
+    "link_button",
+    "metric",
+    "toast",
+}
+# Literals that are not words for people: page paths, an example join code.
+NOT_WORDS = {"pages/start.py", "pages/maps.py", "pages/projector.py", "ABC234"}
+
+
+def literal_screen_texts(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in SCREEN_TEXT_CALLS and node.func.attr != "page_link":
+            continue
+        args = list(node.args[:1]) + [
+            k.value for k in node.keywords if k.arg in ("label", "placeholder", "help")
+        ]
+        for arg in args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                text = arg.value
+            elif isinstance(arg, ast.JoinedStr):
+                text = "".join(v.value for v in arg.values if isinstance(v, ast.Constant))
+            else:
+                continue
+            if any(ch.isalpha() for ch in text) and text not in NOT_WORDS:
+                found.append(f"{path.name}:{node.lineno}: {text!r}")
+    return found
+
+
+def test_no_screen_text_bypasses_the_translation_function() -> None:
+    sources = sorted((ROOT / "pages").glob("*.py")) + sorted((ROOT / "ui").glob("*.py"))
+
+    bypassing = [hit for path in sources for hit in literal_screen_texts(path)]
+
+    assert len(sources) > 8
+    assert bypassing == []
+
+
+def test_the_bypass_check_finds_a_literal_label(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text('import streamlit as st\nst.button("Start")\nst.caption(f"Left {n}")\n', encoding="utf-8")
+
+    assert len(literal_screen_texts(page)) == 2

@@ -149,6 +149,7 @@ def _poll_buttons(view: WorkshopView) -> None:
             [o.id for o in tied],
             key="decide_choice",
             format_func=lambda oid: option_text(view, next(o for o in tied if o.id == oid)),
+            placeholder=tr("ui.choose"),
         )
         st.button(
             tr("ctl.decide"),
@@ -169,13 +170,18 @@ def _notes_tools(view: WorkshopView) -> None:
     with st.expander(tr("ctl.tidy", n=len(cards))):
         labels = {c.id: c.text for c in cards}
         keep = st.selectbox(
-            tr("ctl.merge_keep"), list(labels), key="merge_keep", format_func=lambda i: labels[i][:80]
+            tr("ctl.merge_keep"),
+            list(labels),
+            key="merge_keep",
+            format_func=lambda i: labels[i][:80],
+            placeholder=tr("ui.choose"),
         )
         others = st.multiselect(
             tr("ctl.merge_others"),
             [i for i in labels if i != keep],
             key="merge_others",
             format_func=lambda i: labels[i][:80],
+            placeholder=tr("ui.choose"),
         )
         st.button(
             tr("ctl.merge"),
@@ -187,7 +193,11 @@ def _notes_tools(view: WorkshopView) -> None:
         )
         st.divider()
         edit_id = st.selectbox(
-            tr("ctl.edit_which"), list(labels), key="edit_which", format_func=lambda i: labels[i][:80]
+            tr("ctl.edit_which"),
+            list(labels),
+            key="edit_which",
+            format_func=lambda i: labels[i][:80],
+            placeholder=tr("ui.choose"),
         )
         st.text_input(tr("ctl.edit_text"), value=labels.get(edit_id, ""), key=f"edit_text_{edit_id}")
         st.button(tr("ctl.edit_save"), key="edit_save", on_click=_edit, args=(wid, edit_id))

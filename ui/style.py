@@ -35,7 +35,11 @@ _BASE = """
 .roster-row { font-size: 30px; padding: 4px 0; border-bottom: 1px solid #eee; }
 .roster-row .dept { color: #555; }
 .big-number { font-size: 64px; font-weight: 800; }
-.lang-switch { font-size: 16px; }
+.lang-switch { font-size: 16px; display: inline-block; min-height: 44px; min-width: 44px;
+  line-height: 44px; }
+/* Captions in Streamlit's default grey are below 4.5:1 on white; this grey is 7.5:1. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #505050 !important;
+  opacity: 1 !important; }
 .winner { border-left: 10px solid #1a7f37; padding-left: 14px; }
 </style>
 """
@@ -70,7 +74,12 @@ _PHONE = """
 <style>
 .stMainBlockContainer { padding: 1rem 1rem 4rem 1rem; }
 .stMain p, .stMain label { font-size: 18px; }
-.stMain button { min-height: 48px; }
+/* One thumb: every tap target at least 44 px. */
+.stMain button { min-height: 48px; min-width: 44px; }
+.stMain [data-testid="stCheckbox"] label, .stMain [data-testid="stRadio"] label[data-baseweb="radio"],
+.stMain [role="radiogroup"] label { min-height: 44px; align-items: center; }
+.stMain input, .stMain textarea, .stMain [data-baseweb="select"] > div { min-height: 44px; }
+.stMain a { display: inline-block; min-height: 44px; line-height: 44px; }
 .note-card { font-size: 18px; width: 100%; }
 .steps span { font-size: 13px; padding: 2px 8px; }
 </style>

@@ -8,6 +8,7 @@ LANGUAGES = ("ru", "en")
 
 # key: (Russian, English)
 CATALOGUE: dict[str, tuple[str, str]] = {
+    "ui.choose": ("Выберите", "Choose"),
     "app.title": ("Инновационная сессия", "Innovation workshop"),
     "lang.switch": ("Русский", "English"),
     "page.start": ("Начало", "Start"),
