@@ -14,8 +14,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 # axe-core, injected into pages by the browser tests (npm registry)
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --no-package-lock --silent
 	touch $@
 
 ## make run: the app on SQLite (data/workshop.db) with the built-in trend maps
