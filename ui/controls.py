@@ -310,6 +310,12 @@ def controls(view: WorkshopView, *, key: str) -> None:
             services.set_display, workshop_id=wid, show_authors=bool(st.session_state.show_authors)
         ),
     )
+    st.toggle(
+        tr("ctl.sound"),
+        value=w.sound,
+        key="sound",
+        on_change=lambda: _do(services.set_display, workshop_id=wid, sound=bool(st.session_state.sound)),
+    )
     _address_choice(view)
     with st.expander(tr("ctl.links")):
         st.caption(tr("ctl.join_link"))

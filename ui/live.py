@@ -34,6 +34,38 @@ export default function (component) {
   }
   el.dataset.size = data.size;
 
+  // The projector can go full screen (no browser or Streamlit chrome) with one click.
+  if (data.fullscreen && !host.querySelector('.fs')) {
+    const button = document.createElement('button');
+    button.className = 'fs';
+    button.type = 'button';
+    button.textContent = data.labels.fullscreen;
+    button.addEventListener('click', () => {
+      const root = document.documentElement;
+      if (document.fullscreenElement) document.exitFullscreen();
+      else if (root.requestFullscreen) root.requestFullscreen();
+    });
+    host.appendChild(button);
+  }
+  // A short two-tone chime when time is up (browsers play it once the page was touched).
+  const chime = () => {
+    try {
+      const ctx = s.audio || (s.audio = new (window.AudioContext || window.webkitAudioContext)());
+      ctx.resume();
+      [880, 660].forEach((hz, i) => {
+        const osc = ctx.createOscillator(), gain = ctx.createGain();
+        osc.frequency.value = hz;
+        gain.gain.setValueAtTime(0.25, ctx.currentTime + i * 0.35);
+        gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + i * 0.35 + 0.3);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(ctx.currentTime + i * 0.35);
+        osc.stop(ctx.currentTime + i * 0.35 + 0.32);
+      });
+      s.chimed = (s.chimed || 0) + 1;
+      document.body.dataset.chimed = String(s.chimed);
+    } catch (e) { /* no audio here */ }
+  };
+
   const fire = (why) => { s.n += 1; s.setTrigger('event', why + ':' + s.n); };
   const fmt = (sec) => {
     sec = Math.max(0, Math.ceil(sec));
@@ -53,7 +85,11 @@ export default function (component) {
     }
     if (state === 'up') {
       el.textContent = d.labels.up;
-      if (s.armed && !s.firedUp) { s.firedUp = true; fire('timeup'); }
+      if (s.armed && !s.firedUp) {
+        s.firedUp = true;
+        if (d.sound) chime();
+        fire('timeup');
+      }
     } else {
       if (state !== 'paused') s.armed = true;
       el.replaceChildren();
@@ -118,6 +154,9 @@ _CSS = """
 .cd[data-size='big'] { font-size: 56px; }
 .cd[data-size='small'] { font-size: 22px; }
 .cd[data-size='hidden'] { display: none; }
+.fs { float: right; margin: 0 0 6px 12px; font: 16px system-ui, sans-serif; min-height: 44px;
+      padding: 0 14px; border: 1px solid #8c959f; border-radius: 8px; background: #fff; color: #111;
+      cursor: pointer; }
 .cd-label { display: block; font-size: 0.4em; font-weight: 600; color: #555; }
 .cd[data-state='soon'] { color: #b35900; }
 .cd[data-state='up'] { color: #b3261e; }
@@ -146,6 +185,8 @@ def live(
     size: str = "small",
     key: str = "live",
     poll_seconds: float = 20.0,
+    sound: bool = False,
+    fullscreen: bool = False,
 ) -> None:
     watch = "phase" if for_phone else "rev"
     _component(
@@ -161,6 +202,8 @@ def live(
             "labels": labels,
             "size": size,
             "poll_ms": int(poll_seconds * 1000),
+            "sound": sound,
+            "fullscreen": fullscreen,
         },
         on_event_change=_noop,
     )

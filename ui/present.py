@@ -47,7 +47,12 @@ def step_chips(step: str, *, compact: bool = False) -> None:
 
 
 def timer_labels() -> dict[str, str]:
-    return {"left": tr("timer.left"), "paused": tr("timer.paused"), "up": tr("timer.up")}
+    return {
+        "left": tr("timer.left"),
+        "paused": tr("timer.paused"),
+        "up": tr("timer.up"),
+        "fullscreen": tr("proj.fullscreen"),
+    }
 
 
 def load_view(workshop_id: int) -> tuple[WorkshopView, dict[str, str]]:
@@ -69,6 +74,8 @@ def live_view(view: WorkshopView, signature: dict[str, str], *, for_phone: bool,
         labels=timer_labels(),
         size=size,
         key=key,
+        sound=view.workshop.sound and not for_phone,
+        fullscreen=size == "big",
     )
 
 

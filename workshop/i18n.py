@@ -354,6 +354,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "ctl.finish": ("Завершить и сохранить", "Finish and save"),
     "ctl.finished": ("Сессия завершена и сохранена.", "The workshop is finished and saved."),
+    "ctl.sound": ("Звуковой сигнал, когда время вышло", "A chime when time is up"),
+    "proj.fullscreen": ("Во весь экран", "Full screen"),
     "ctl.show_authors": ("Показывать авторов стикеров", "Show note authors"),
     "ctl.lan_choice": ("Адрес для телефонов (локальная сеть)", "Address for phones (local network)"),
     "ctl.lan_placeholder": ("Выберите адрес", "Choose an address"),

@@ -92,6 +92,7 @@ class Workshop(SQLModel, table=True):
     paused_remaining: float | None = None
     agreement_confirmed: bool = False
     show_authors: bool = False
+    sound: bool = False
     join_base_url: str = Field(default="", max_length=200)
     revision: int = 0
 

@@ -940,12 +940,16 @@ def set_display(
     workshop_id: int,
     show_authors: bool | None = None,
     join_base_url: str | None = None,
+    sound: bool | None = None,
 ) -> None:
-    """Projector options the facilitator sets: note authors shown, the address phones use."""
+    """Projector options the facilitator sets: note authors shown, a chime when time is up,
+    the address phones use."""
     begin_write(session)
     workshop = _reload(session, workshop_id)
     if show_authors is not None:
         workshop.show_authors = show_authors
+    if sound is not None:
+        workshop.sound = sound
     if join_base_url is not None:
         base = join_base_url.strip().rstrip("/")
         if base and not base.startswith(("http://", "https://")):

@@ -146,3 +146,40 @@ def test_start_join_maps_and_control_screens_have_no_serious_axe_violations(room
     context.close()
 
     assert violations == []
+
+
+def test_projector_chimes_once_when_time_is_up_and_offers_full_screen(tmp_path, browser) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from workshop import services
+    from workshop.db import make_engine
+    from workshop.models import Workshop, utcnow
+
+    db_url = f"sqlite:///{tmp_path / 'chime.db'}"
+    built = build_workshop(db_url, stop="obstacles_write", people=6)
+    with Session(make_engine(db_url)) as session:
+        services.set_display(session=session, workshop_id=built.workshop_id, sound=True)
+        workshop = session.get(Workshop, built.workshop_id)
+        workshop.deadline = utcnow() + timedelta(seconds=6)
+        session.add(workshop)
+        session.commit()
+    server = Server(db_url, tmp_path / "server.log")
+    server.start()
+    try:
+        projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+        projector.goto(f"{server.base}/projector?w={built.code}")
+        settle(projector)
+        fullscreen = projector.get_by_role("button", name="Во весь экран")
+
+        projector.wait_for_function("() => document.body.dataset.chimed === '1'", timeout=20_000)
+        projector.get_by_text("Время вышло").first.wait_for(timeout=10_000)
+        projector.wait_for_timeout(1500)
+        chimes = projector.evaluate("() => document.body.dataset.chimed")
+        has_fullscreen = fullscreen.count()
+    finally:
+        server.close()
+
+    assert chimes == "1"
+    assert has_fullscreen == 1
