@@ -3,7 +3,7 @@ in the link, the controls appear in the sidebar."""
 
 import streamlit as st
 
-from ui.common import esc, tr
+from ui.common import change_language_link, esc, tr
 from ui.controls import controls, join_link
 from ui.engine import new_session
 from ui.memory import facilitator_slot, recall, remember
@@ -189,6 +189,7 @@ if is_facilitator:
     view, signature = load_view(workshop_id)
     with st.sidebar:
         controls(view, key=key or "")
+        change_language_link()
     draw(view, signature)
 else:
 
