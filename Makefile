@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test test-fast test-browser lint bench browser fonts clean
+.PHONY: run test test-fast test-browser lint bench browser fonts screenshots clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-fast: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+
+## make screenshots: docs/screenshots/*.png — every step on the projector (1920x1080) and a phone (390x844)
+screenshots: $(BIN)/.installed browser
+	$(BIN)/python -m scripts.screenshots --out docs/screenshots $(if $(STOPS),--stops $(STOPS))
 
 ## make bench: live-update latency (submit on a phone -> visible on the projector)
 bench: $(BIN)/.installed browser

@@ -168,19 +168,16 @@ def _write(session, view, kind: str) -> None:
     else:
         st.success(tr("phone.enough"))
     for note in mine:
-        cols = st.columns([5, 1])
-        cols[0].html(
+        st.html(
             f'<div class="note-card {kind}">{esc(note.text)}'
             + (f'<span class="why">→ {esc(note.rationale)}</span>' if note.rationale else "")
             + "</div>"
         )
-        cols[1].button(
-            tr("phone.withdraw_short"),
-            type="tertiary",
+        st.button(
+            tr("phone.withdraw"),
             key=f"withdraw_{note.id}",
             on_click=_withdraw,
             args=(note.id,),
-            help=tr("phone.withdraw"),
         )
 
 

@@ -92,19 +92,20 @@ with left:
             key="map_title",
             placeholder=tr("ui.choose"),
         )
-        c1, c2, c3 = st.columns(3)
-        c1.number_input(tr("field.picks_min"), 1, 10, 4, key="picks_min")
-        c1.number_input(tr("field.picks_max"), 1, 10, 5, key="picks_max")
-        c2.number_input(tr("field.notes_min"), 1, 8, 3, key="notes_min")
-        c2.number_input(tr("field.notes_max"), 1, 8, 4, key="notes_max")
-        c3.number_input(tr("field.ideas_max"), 1, 8, 3, key="ideas_max")
-        c1.number_input(
-            tr("field.votes_per_person"), 1, 10, 1, key="votes_per_person", help=tr("start.votes_help")
-        )
-        c2.number_input(tr("field.cap_per_option"), 1, 10, 2, key="cap_per_option")
-        c3.number_input(tr("field.pick_minutes"), 1, 120, 7, key="pick_minutes")
-        c3.number_input(tr("field.write_minutes"), 1, 120, 10, key="write_minutes")
-        c3.number_input(tr("field.vote_minutes"), 1, 120, 3, key="vote_minutes")
+        with st.expander(tr("start.settings")):
+            c1, c2, c3 = st.columns(3)
+            c1.number_input(tr("field.picks_min"), 1, 10, 4, key="picks_min")
+            c1.number_input(tr("field.picks_max"), 1, 10, 5, key="picks_max")
+            c2.number_input(tr("field.notes_min"), 1, 8, 3, key="notes_min")
+            c2.number_input(tr("field.notes_max"), 1, 8, 4, key="notes_max")
+            c3.number_input(tr("field.ideas_max"), 1, 8, 3, key="ideas_max")
+            c1.number_input(
+                tr("field.votes_per_person"), 1, 10, 1, key="votes_per_person", help=tr("start.votes_help")
+            )
+            c2.number_input(tr("field.cap_per_option"), 1, 10, 2, key="cap_per_option")
+            c3.number_input(tr("field.pick_minutes"), 1, 120, 7, key="pick_minutes")
+            c3.number_input(tr("field.write_minutes"), 1, 120, 10, key="write_minutes")
+            c3.number_input(tr("field.vote_minutes"), 1, 120, 3, key="vote_minutes")
         st.form_submit_button(tr("start.create_button"), type="primary", on_click=_create, width="stretch")
 with right:
     st.subheader(tr("start.join"))

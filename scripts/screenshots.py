@@ -18,6 +18,7 @@ Exits non-zero if a page shows a Streamlit exception.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -86,8 +87,12 @@ def _shoot(
         context.close()
 
 
-def take(out_dir: Path, stops: list[str], lang: str = "ru") -> list[Path]:
+PUBLIC_BASE_URL = "https://workshop.example.com"
+
+
+def take(out_dir: Path, stops: list[str], lang: str = "ru", browser: Browser | None = None) -> list[Path]:
     """Build a workshop at each stop, shoot its projector and a phone; returns the files written.
+    ``browser``: a running Chromium to use (the tests pass theirs); else one is started.
 
     Raises ``PageFailed`` (after shooting everything) if any page showed a Streamlit exception."""
     unknown = [s for s in stops if s not in STOPS]
@@ -100,11 +105,15 @@ def take(out_dir: Path, stops: list[str], lang: str = "ru") -> list[Path]:
         db_url = f"sqlite:///{Path(tmp) / 'screenshots.db'}"
         built: dict[str, Built] = {stop: build_workshop(db_url, stop=stop) for stop in stops}
         lobby = built.get("lobby") or build_workshop(db_url, stop="lobby")
-        server = Server(db_url, Path(tmp) / "server.log")
+        # A plausible public address in the QR code instead of this machine's loopback one.
+        server = Server(db_url, Path(tmp) / "server.log", public_base_url=PUBLIC_BASE_URL)
         server.start()
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            with contextlib.ExitStack() as stack:
+                if browser is None:
+                    playwright = stack.enter_context(sync_playwright())
+                    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+                    stack.callback(browser.close)
                 shots: list[tuple[str, dict[str, int], str, bool]] = [
                     ("/", PROJECTOR, "00_start.png", False),
                     (f"/join?code={lobby.code}", PHONE, "00_join.png", True),
@@ -121,7 +130,6 @@ def take(out_dir: Path, stops: list[str], lang: str = "ru") -> list[Path]:
                     written.append(path)
                     if error:
                         failures.append(f"{name} ({url}): Streamlit exception:\n{error}")
-                browser.close()
         finally:
             server.close()
             if failures:

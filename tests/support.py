@@ -43,8 +43,15 @@ def free_port() -> int:
 class Server:
     """``streamlit run app.py`` on a free loopback port with its own database."""
 
-    def __init__(self, db_url: str, log: Path, extra_args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        log: Path,
+        extra_args: list[str] | None = None,
+        public_base_url: str = "",
+    ) -> None:
         self.extra_args = extra_args or []
+        self.public_base_url = public_base_url
         self.db_url = db_url
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -55,6 +62,8 @@ class Server:
     def start(self) -> None:
         env = {**os.environ, "DATABASE_URL": self.db_url}
         env.pop("PUBLIC_BASE_URL", None)
+        if self.public_base_url:
+            env["PUBLIC_BASE_URL"] = self.public_base_url
         if self._log_file is None:
             self._log_file = self.log.open("ab")
         self.proc = subprocess.Popen(
@@ -68,6 +77,7 @@ class Server:
                 str(self.port),
                 "--server.address",
                 "127.0.0.1",
+                *self.extra_args,
             ],
             cwd=ROOT,
             env=env,

@@ -46,6 +46,10 @@ export default function (component) {
       else if (root.requestFullscreen) root.requestFullscreen();
     });
     host.appendChild(button);
+    // On the wall the button would only be in the way: hidden while full screen.
+    document.addEventListener('fullscreenchange', () => {
+      button.style.display = document.fullscreenElement ? 'none' : '';
+    });
   }
   // A short two-tone chime when time is up (browsers play it once the page was touched).
   const chime = () => {
@@ -154,7 +158,7 @@ _CSS = """
 .cd[data-size='big'] { font-size: 56px; }
 .cd[data-size='small'] { font-size: 22px; }
 .cd[data-size='hidden'] { display: none; }
-.fs { float: right; margin: 0 0 6px 12px; font: 16px system-ui, sans-serif; min-height: 44px;
+.fs { display: block; margin: 4px 0 0 auto; font: 14px system-ui, sans-serif; min-height: 44px;
       padding: 0 14px; border: 1px solid #8c959f; border-radius: 8px; background: #fff; color: #111;
       cursor: pointer; }
 .cd-label { display: block; font-size: 0.4em; font-weight: 600; color: #555; }

@@ -133,7 +133,10 @@ def results_chart(view: WorkshopView, *, height: int | None = None) -> None:
     labels = [option_text(view, r.option) for r in poll.results]
     votes = [r.votes or 0 for r in poll.results]
     winner = next((i for i, r in enumerate(poll.results) if r.option.id == poll.poll.winner_option_id), None)
-    fig = figures.results_figure(labels=labels, votes=votes, winner_index=winner, height=height)
+    # Fit under the heading at 1920x1080: nobody scrolls a projector.
+    fig = figures.results_figure(
+        labels=labels, votes=votes, winner_index=winner, height=height or min(620, 80 * len(labels) + 40)
+    )
     st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
 
 

@@ -17,6 +17,8 @@ TREND_COLOUR = "#1f6feb"
 OBSTACLE_COLOUR = "#d1242f"
 INNOVATION_COLOUR = "#1a7f37"
 INK = "#111111"
+# The app's own typeface (Streamlit serves Source Sans), so charts match the page.
+FONT = "Source Sans 3, Source Sans Pro, sans-serif"
 
 
 def safe_label(text: str, width: int = 34, max_lines: int = 4) -> str:
@@ -65,7 +67,7 @@ def template_figure(
     items = [
         (2.25, labels[0], TREND_COLOUR, trend, 1.45, 34, 3),
         (-2.25, labels[1], OBSTACLE_COLOUR, obstacle, -1.45, 34, 3),
-        (0.5, labels[2], INNOVATION_COLOUR, innovation, -0.05, 28, 3),
+        (0.42, labels[2], INNOVATION_COLOUR, innovation, -0.1, 28, 3),
     ]
     for caption_y, caption, colour, text, text_y, width, lines in items:
         fig.add_annotation(
@@ -85,6 +87,7 @@ def template_figure(
     fig.update_xaxes(visible=False, range=[-3.1, 3.1], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-2.8, 2.8], fixedrange=True, scaleanchor="x")
     fig.update_layout(
+        font_family=FONT,
         height=height,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         paper_bgcolor="white",
@@ -114,6 +117,7 @@ def results_figure(
         )
     )
     fig.update_layout(
+        font_family=FONT,
         height=height or max(260, 90 * len(labels) + 40),
         margin={"l": 10, "r": 40, "t": 10, "b": 10},
         font={"size": 22, "color": INK},
@@ -124,7 +128,7 @@ def results_figure(
             "automargin": True,
             "tickmode": "array",
             "tickvals": positions,
-            "ticktext": [safe_label(label, width=48, max_lines=2) for label in labels],
+            "ticktext": [safe_label(label, width=38, max_lines=2) for label in labels],
         },
     )
     return fig
@@ -154,6 +158,8 @@ def trend_map_figure(
     rows = max(len(categories), 1)
     dense = rows > 4  # many lines on one screen: smaller type, two-line titles
     code_size, title_size, title_lines = (20, 16, 2) if dense else (24, 19, 3)
+    if dense:
+        title_width = max(title_width, 24)
     for row, category in enumerate(categories):
         y = rows - row
         colour = LINE_COLOURS[row % len(LINE_COLOURS)]
@@ -216,6 +222,7 @@ def trend_map_figure(
     fig.update_xaxes(visible=False, range=[left, max(widest - 1, 1) + 0.6], fixedrange=True)
     fig.update_yaxes(visible=False, range=[0.25, rows + 0.65], fixedrange=True)
     fig.update_layout(
+        font_family=FONT,
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         paper_bgcolor="white",

@@ -91,6 +91,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Trend × the customer's key obstacle → innovation. Five steps, 5–7 people, phones instead of sticky notes.",
     ),
     "start.create": ("Провести сессию", "Run a workshop"),
+    "start.settings": (
+        "Шаги, время и голосование (по умолчанию: 4–5 трендов, 3–4 препятствия, 7/10/3 минуты, один голос)",
+        "Steps, times and voting (default: 4–5 trends, 3–4 obstacles, 7/10/3 minutes, one vote)",
+    ),
     "start.create_button": ("Создать сессию", "Create workshop"),
     "start.join": ("Участвовать", "Take part"),
     "start.join_button": ("Войти", "Join"),
@@ -195,7 +199,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "phone.send": ("Отправить", "Send"),
     "phone.note_saved": ("Отправлено — уже на экране", "Sent — it is on the screen"),
     "phone.note_withdrawn": ("Стикер убран", "Note withdrawn"),
-    "phone.withdraw_short": ("Убрать", "Withdraw"),
     "phone.withdraw": ("Убрать мой стикер", "Withdraw my note"),
     "phone.enough": ("Готово — все ваши стикеры на стене.", "Done — all your notes are on the wall."),
     "phone.time_up": ("Время вышло — приём закрыт.", "Time is up — input is closed."),

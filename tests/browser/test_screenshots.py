@@ -19,8 +19,8 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_screenshots_of_two_stops_are_real_pngs(tmp_path: Path) -> None:
-    written = take(tmp_path, ["lobby", "presentation"])
+def test_screenshots_of_two_stops_are_real_pngs(tmp_path: Path, browser) -> None:
+    written = take(tmp_path, ["lobby", "presentation"], browser=browser)
 
     projector = ["00_start.png", "01_lobby_projector.png", "10_presentation_projector.png"]
     phone = ["00_join.png", "01_lobby_phone.png", "10_presentation_phone.png"]

@@ -67,6 +67,7 @@ def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, br
     facilitator.locator(".st-key-ws_product input").fill("Доставка продуктов")
     facilitator.get_by_role("combobox", name="Карта трендов").click()
     facilitator.get_by_role("option", name="Доставка 2026").click()
+    facilitator.get_by_text("Шаги, время и голосование").click()
     facilitator.locator(".st-key-picks_min input").fill("2")
     facilitator.locator(".st-key-picks_min input").press("Tab")
     facilitator.get_by_role("button", name="Создать сессию").click()
