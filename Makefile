@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test test-fast test-browser lint bench browser fonts screenshots clean
+.PHONY: run test test-fast test-browser lint bench browser fonts postgres screenshots clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ fonts:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq fonts-dejavu-core; fi; } \
 	  || echo "fonts-dejavu-core could not be installed: posters will ask for it"
 
+## make postgres: Debian's PostgreSQL server binaries (initdb, pg_ctl) for the PostgreSQL test run
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; fi; }
+
+# The suites that run a second time on a real PostgreSQL server (started by tests/postgres.py).
+POSTGRES_TESTS := tests/test_services.py tests/test_trend_maps.py \
+	tests/browser/test_full_workshop.py tests/browser/test_trend_map_import.py
+
 ## make browser: Debian's Chromium for the browser tests (needs root or sudo)
 browser:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { \
@@ -36,9 +46,10 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; fi; }
 
 ## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium)
-test: $(BIN)/.installed browser node_modules/.installed
+test: $(BIN)/.installed browser postgres node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	$(BIN)/python -m tests.postgres $(BIN)/pytest -q $(POSTGRES_TESTS)
 
 ## make test-fast: everything but the browser tests
 test-fast: $(BIN)/.installed

@@ -5,6 +5,7 @@ The browser tests have their own conftest in tests/browser/; nothing here touche
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -35,9 +36,17 @@ class Group:
         return [p.id for p in self.participants]
 
 
+# The service tests run on an in-memory SQLite database, or on the server that
+# TEST_DATABASE_URL names (make test runs them again on a PostgreSQL it starts itself).
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
 @pytest.fixture
 def engine() -> Iterator[Engine]:
-    engine = make_engine("sqlite://")
+    engine = make_engine(TEST_DATABASE_URL or "sqlite://")
+    if TEST_DATABASE_URL:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     create_tables(engine)
     yield engine
     engine.dispose()

@@ -79,7 +79,14 @@ def build_workshop(
     db_url: str, *, stop: str, people: int = 6, settings: services.Settings | None = None
 ) -> Built:
     engine = make_engine(db_url)
-    create_tables(engine)
+    try:
+        create_tables(engine)
+        return _build(engine, stop=stop, people=people, settings=settings)
+    finally:
+        engine.dispose()
+
+
+def _build(engine, *, stop: str, people: int, settings: services.Settings | None) -> Built:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         install_builtin_maps(session=session)
         version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")

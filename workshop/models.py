@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workshop.limits import (
@@ -96,9 +96,19 @@ class Workshop(SQLModel, table=True):
     join_base_url: str = Field(default="", max_length=200)
     revision: int = 0
 
+    # Notes point at their workshop and the workshop at its chosen notes: a cycle, so these
+    # constraints are named and added after both tables exist (PostgreSQL needs that).
     chosen_trend_id: int | None = Field(default=None, foreign_key="trend.id")
-    chosen_obstacle_id: int | None = Field(default=None, foreign_key="note.id")
-    chosen_innovation_id: int | None = Field(default=None, foreign_key="note.id")
+    chosen_obstacle_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("note.id", use_alter=True, name="fk_workshop_chosen_obstacle")),
+    )
+    chosen_innovation_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("note.id", use_alter=True, name="fk_workshop_chosen_innovation")
+        ),
+    )
 
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None

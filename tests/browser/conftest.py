@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +17,18 @@ expect.set_options(timeout=15_000)
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
+    """The app on SQLite in a temporary file, or on the PostgreSQL that TEST_DATABASE_URL names
+    (an empty schema for each test)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    srv = Server(f"sqlite:///{tmp_path / 'workshop.db'}", tmp_path / "server.log")
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url:
+        from workshop.db import make_engine
+
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        engine.dispose()
+    srv = Server(url or f"sqlite:///{tmp_path / 'workshop.db'}", tmp_path / "server.log")
     srv.start()
     yield srv
     srv.close()

@@ -277,3 +277,4 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
         events = session.exec(select(StepLog.event).where(StepLog.workshop_id == workshop.id)).all()
         assert events.count("entered") == 8
         assert "runoff" in events and "merged" in events
+    engine.dispose()
