@@ -2,21 +2,28 @@
 
 import streamlit as st
 
-from ui.common import act, change_language_link, esc, lang, show_flash, tr
+from ui.common import act, change_language_link, client_key, esc, lang, show_flash, tr
 from ui.engine import new_session
 from ui.memory import participant_slot, recall
 from ui.style import phone_style
 from workshop import services, steps
 from workshop.errors import NotFound
 from workshop.limits import DEPARTMENT_MAX, NAME_MAX
+from workshop.ratelimit import join_codes
 
 phone_style()
 change_language_link()
 code = st.query_params.get("code", "")
+client = client_key()
+wait = join_codes.blocked_for(client)
+if wait:
+    st.error(tr("error.too_many_codes", seconds=int(wait) + 1))
+    st.stop()
 try:
     with new_session() as session:
         workshop = services.workshop_by_code(session=session, code=code)
 except NotFound:
+    join_codes.miss(client)
     st.error(tr("error.workshop_not_found"))
     st.page_link("pages/start.py", label=tr("join.enter_code"))
     st.stop()

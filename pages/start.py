@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from ui.common import act, change_language_link, flash, lang, show_flash, tr
+from ui.common import act, change_language_link, client_key, flash, lang, show_flash, tr
 from ui.engine import new_session
 from ui.style import phone_style
 from workshop import services
 from workshop.limits import PRODUCT_MAX, TITLE_MAX
+from workshop.ratelimit import join_codes
 from workshop.security import normalise_join_code
 from workshop.trend_maps import latest_versions
 
@@ -61,11 +62,17 @@ def _create() -> None:
 
 
 def _join() -> None:
+    client = client_key()
+    wait = join_codes.blocked_for(client)
+    if wait:
+        flash("error", tr("error.too_many_codes", seconds=int(wait) + 1), "join")
+        return
     code = normalise_join_code(st.session_state.join_code)
     try:
         with new_session() as session:
             services.workshop_by_code(session=session, code=code)
     except services.NotFound:
+        join_codes.miss(client)
         flash("error", tr("error.workshop_not_found"), "join")
         return
     st.session_state["_join_to"] = code

@@ -104,3 +104,13 @@ def workshop_factory(session: Session, builtin_version: int) -> Callable[..., Gr
 def group(workshop_factory: Callable[..., Group]) -> Group:
     """The method's group: five people from five departments, default settings."""
     return workshop_factory(5)
+
+
+@pytest.fixture(autouse=True)
+def fresh_join_code_limits() -> Iterator[None]:
+    """Page tests share one process (and AppTest one session id): start each with no misses."""
+    from workshop.ratelimit import join_codes
+
+    join_codes.reset()
+    yield
+    join_codes.reset()

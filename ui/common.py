@@ -93,3 +93,16 @@ def change_language_link() -> None:
         f'<a class="lang-switch" href="?{esc(urlencode(params))}" target="_self">'
         f"{esc(t('lang.switch', other))}</a>"
     )
+
+
+def client_key() -> str:
+    """Who is asking, for rate limits: the address when Streamlit knows it, else this session."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    address = getattr(st.context, "ip_address", None)
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    if "_client_key" not in st.session_state:  # this browser's own id, kept across its reruns
+        ctx = get_script_run_ctx()
+        st.session_state["_client_key"] = f"session:{ctx.session_id if ctx else 'unknown'}"
+    return str(st.session_state["_client_key"])

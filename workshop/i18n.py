@@ -436,6 +436,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Не удалось создать код сессии, попробуйте ещё раз.",
         "Could not make a workshop code; try again.",
     ),
+    "error.too_many_codes": (
+        "Слишком много неверных кодов — попробуйте через {seconds} с.",
+        "Too many wrong codes — try again in {seconds} s.",
+    ),
     "error.workshop_not_found": ("Сессия с таким кодом не найдена.", "No workshop has this code."),
     "error.workshop_finished": ("Эта сессия уже завершена.", "This workshop has finished."),
     "error.participant_not_found": (
