@@ -36,7 +36,7 @@ postgres:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; fi; }
 
 # The suites that run a second time on a real PostgreSQL server (started by tests/postgres.py).
-POSTGRES_TESTS := tests/test_services.py tests/test_trend_maps.py \
+POSTGRES_TESTS := tests/test_services.py tests/test_trend_maps.py tests/test_migrations.py \
 	tests/browser/test_full_workshop.py tests/browser/test_trend_map_import.py
 
 ## make browser: Debian's Chromium for the browser tests (needs root or sudo)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from workshop.db import create_tables, database_url, make_engine
+from workshop.db import database_url, make_engine, upgrade
 from workshop.trend_maps import install_builtin_maps
 
 _lock = threading.Lock()
@@ -18,7 +18,7 @@ _lock = threading.Lock()
 def _engine_for(url: str) -> Engine:
     engine = make_engine(url)
     with _lock:
-        create_tables(engine)
+        upgrade(engine)
         with Session(engine) as session:
             install_builtin_maps(session=session)
     return engine

@@ -80,3 +80,26 @@ def begin_write(session) -> None:  # type: ignore[no-untyped-def]
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest schema (Alembic), keeping every row.
+
+    A database made before migrations existed (tables but no version) is stamped with the
+    revision its columns show, then upgraded from there."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if tables and "alembic_version" not in tables:
+            trend_columns = {c["name"] for c in inspect(connection).get_columns("trend")}
+            command.stamp(config, "head" if "source" in trend_columns else "0001")
+        command.upgrade(config, "head")
