@@ -3,6 +3,7 @@ projector's live view comes back by itself, and nothing a phone was told was sav
 
 from __future__ import annotations
 
+import re
 import signal
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlmodel import Session, func, select
 from tests.scenario import build_workshop
 from tests.support import PHONE, PROJECTOR, Server
 from workshop.db import make_engine
-from workshop.models import Note, Participant
+from workshop.models import Ballot, Note, Participant
 
 T = 20_000
 
@@ -126,3 +127,79 @@ def test_facilitator_key_leaves_the_address_bar_and_a_reload_keeps_the_controls(
         assert stranger.get_by_role("button", name="Начать: выбор трендов").count() == 0
     finally:
         server.close()
+
+
+def vote_for(phone, label: str) -> None:  # type: ignore[no-untyped-def]
+    phone.locator('[data-testid="stRadio"] [role="radiogroup"] label').filter(has_text=label).click()
+    phone.get_by_role("button", name=re.compile("Проголосовать|Изменить голос")).click()
+    expect(phone.get_by_text("Голос принят").first).to_be_visible(timeout=T)
+
+
+def test_ballots_survive_a_server_killed_mid_vote_and_phones_vote_on_without_joining(
+    tmp_path: Path, browser
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'vote-kill.db'}"
+    built = build_workshop(db_url, stop="trends_vote_open", people=6)
+    server = Server(db_url, tmp_path / "server.log")
+    server.start()
+    try:
+        phones = []
+        for token in built.tokens[:3]:
+            phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
+            phone.goto(f"{server.base}/phone?p={token}")
+            phones.append(phone)
+        vote_for(phones[0], "J1")
+        vote_for(phones[1], "J2")
+
+        with phones[2].expect_event("load", timeout=T):
+            server.stop(signal.SIGKILL)
+            server.start()
+
+        for phone in phones:
+            expect(phone.get_by_text("Голосуем за главный тренд")).to_be_visible(timeout=T)
+        vote_for(phones[2], "J1")
+        vote_for(phones[1], "J1")  # changed after the restart
+    finally:
+        server.close()
+
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        ballots = session.exec(select(Ballot).where(Ballot.poll_id == built.poll_id)).all()
+        people = session.exec(select(func.count()).select_from(Participant)).one()
+    engine.dispose()
+    assert people == 6
+    assert sorted(b.participant_id for b in ballots) == sorted(built.participant_ids[:3])
+    log = (tmp_path / "server.log").read_text(errors="replace")
+    assert not any(token in log for token in built.tokens)
+    assert built.key not in log
+
+
+def test_a_phone_offline_longer_than_the_session_timeout_comes_back_as_the_same_participant(
+    tmp_path: Path, browser
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'offline.db'}"
+    built = build_workshop(db_url, stop="obstacles_write", people=6)
+    server = Server(db_url, tmp_path / "server.log", extra_args=["--server.disconnectedSessionTTL", "2"])
+    server.start()
+    try:
+        context = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True)
+        phone = context.new_page()
+        phone.goto(f"{server.base}/phone?p={built.tokens[0]}")
+        send_note(phone, "До того как телефон уснул")
+
+        context.set_offline(True)
+        phone.wait_for_timeout(6_000)  # three times the session timeout
+        context.set_offline(False)
+
+        expect(phone.get_by_text("Анна (Продажи)")).to_be_visible(timeout=T)
+        send_note(phone, "После того как телефон проснулся")
+    finally:
+        server.close()
+
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        people = session.exec(select(func.count()).select_from(Participant)).one()
+        mine = session.exec(select(Note.text).where(Note.participant_id == built.participant_ids[0])).all()
+    engine.dispose()
+    assert people == 6
+    assert {"До того как телефон уснул", "После того как телефон проснулся"} <= set(mine)
