@@ -9,7 +9,10 @@ does — a click inside a fragment carries that fragment's id.
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -125,3 +128,22 @@ def choice(widget: Widget, index: int) -> WidgetState:
 
 def click(widget: Widget) -> WidgetState:
     return WidgetState(id=widget.id, trigger_value=True)
+
+
+def run_apart(make: Callable[[], Awaitable[Any]]) -> Any:
+    """Run ``make()`` on an event loop of its own thread: the browser tests' Playwright already
+    runs a loop in this one."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make())  # type: ignore[arg-type]
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from tests.scenario import build_workshop
 from tests.support import Server
-from tests.wsclient import Phone, choice, click, text_value
+from tests.wsclient import Phone, choice, click, run_apart, text_value
 from workshop.db import make_engine
 from workshop.models import Ballot, Participant
 
@@ -42,7 +42,7 @@ def test_two_hundred_ballots_cast_at_once_over_the_websocket_are_one_per_partici
         return await asyncio.gather(*tasks)
 
     try:
-        answers = asyncio.run(storm())
+        answers = run_apart(storm)
     finally:
         server.close()
 
@@ -80,7 +80,7 @@ def test_a_join_storm_of_fifty_workshops_within_five_seconds_loses_no_one(tmp_pa
         return await asyncio.gather(*jobs, return_exceptions=False)
 
     try:
-        joined = asyncio.run(storm())
+        joined = run_apart(storm)
     finally:
         server.close()
 
