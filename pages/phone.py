@@ -120,7 +120,10 @@ def _pick(session, view) -> None:
         if needle and needle not in haystack.casefold():
             continue
         shown += 1
-        st.session_state[f"pick_{trend.id}"] = trend.id in saved
+        # The database is the truth when a box first shows in this browser session; after that
+        # the box's own state is (a run that read the picks before a tap was saved must not undo it).
+        if f"pick_{trend.id}" not in st.session_state:
+            st.session_state[f"pick_{trend.id}"] = trend.id in saved
         st.checkbox(
             f"**{md_escape(trend.code)}** · {md_escape(trend_title(trend))}",
             key=f"pick_{trend.id}",
