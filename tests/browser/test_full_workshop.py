@@ -129,6 +129,9 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
                 phone.reload()
                 expect(phone.get_by_text("Вера (Сервис)")).to_be_visible(timeout=T)
                 expect(phone.get_by_text("Выбрано 2 из 4–5")).to_be_visible(timeout=T)
+                # Let the reloaded page finish its first runs before the next tap.
+                phone.wait_for_load_state("networkidle")
+                phone.wait_for_timeout(1500)
                 boxes = phone.locator('[data-testid="stCheckbox"]')
         # A sixth tap is refused with a message: at most five.
         if i == 0:
