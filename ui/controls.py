@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui.common import act, lang, md_escape, show_flash, tr
-from ui.engine import new_session
 from ui.present import option_text
 from workshop import net, services, steps
 from workshop.views import WorkshopView
@@ -38,6 +37,20 @@ def join_link(view: WorkshopView) -> str:
 
 def _do(service, done: str | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
     act(service, done=done, scope=SCOPE, **kwargs)
+
+
+def _action(label: str, key: str, service, *, primary: bool = True, disabled: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """A full-width control button that runs ``service`` with ``kwargs`` when pressed."""
+    st.button(
+        label,
+        type="primary" if primary else "secondary",
+        key=key,
+        width="stretch",
+        disabled=disabled,
+        on_click=_do,
+        args=(service,),
+        kwargs=kwargs,
+    )
 
 
 def _timer_buttons(view: WorkshopView) -> None:
@@ -100,50 +113,16 @@ def _poll_buttons(view: WorkshopView) -> None:
     st.write(tr("ctl.ballots", n=poll_view.ballots, total=len(view.participants)))
     args = {"workshop_id": wid, "poll_id": poll.id}
     if poll.status == "ready":
-        st.button(
-            tr("ctl.open_vote"),
-            type="primary",
-            key="open_vote",
-            width="stretch",
-            on_click=_do,
-            args=(services.open_poll,),
-            kwargs=args,
-        )
+        _action(tr("ctl.open_vote"), "open_vote", services.open_poll, **args)
     elif poll.status == "open":
-        st.button(
-            tr("ctl.close_vote"),
-            type="primary",
-            key="close_vote",
-            width="stretch",
-            on_click=_do,
-            args=(services.close_poll,),
-            kwargs=args,
-        )
+        _action(tr("ctl.close_vote"), "close_vote", services.close_poll, **args)
     elif poll.status == "closed":
-        st.button(
-            tr("ctl.reveal"),
-            type="primary",
-            key="reveal_vote",
-            width="stretch",
-            on_click=_do,
-            args=(services.reveal_poll,),
-            kwargs=args,
-        )
+        _action(tr("ctl.reveal"), "reveal_vote", services.reveal_poll, **args)
     # A tie is shown only once revealed: the projector's sidebar must not leak a result.
     if poll.status == "revealed" and poll.tie and not poll.decided_by:
         st.warning(tr("ctl.tie"))
-        st.button(
-            tr("ctl.runoff"),
-            type="primary",
-            key="runoff",
-            width="stretch",
-            on_click=_do,
-            args=(services.start_runoff,),
-            kwargs=args,
-        )
-        with new_session() as session:
-            leaders = services.count_poll(session=session, poll_id=poll.id).leaders
-        tied = [o for o in poll_view.options if o.id in leaders]
+        _action(tr("ctl.runoff"), "runoff", services.start_runoff, **args)
+        tied = [o for o in poll_view.options if o.id in poll_view.leaders]
         choice = st.selectbox(
             tr("ctl.decide_label"),
             [o.id for o in tied],
@@ -151,14 +130,7 @@ def _poll_buttons(view: WorkshopView) -> None:
             format_func=lambda oid: option_text(view, next(o for o in tied if o.id == oid)),
             placeholder=tr("ui.choose"),
         )
-        st.button(
-            tr("ctl.decide"),
-            key="decide",
-            width="stretch",
-            on_click=_do,
-            args=(services.decide_tie,),
-            kwargs={**args, "option_id": choice},
-        )
+        _action(tr("ctl.decide"), "decide", services.decide_tie, primary=False, option_id=choice, **args)
 
 
 def _notes_tools(view: WorkshopView) -> None:
@@ -239,67 +211,29 @@ def controls(view: WorkshopView, *, key: str) -> None:
     if w.step == steps.LOBBY:
         for warning_key, args in view.group_warnings:
             st.warning(tr(warning_key, **args))
-        st.button(
-            tr("ctl.start"),
-            type="primary",
-            key="advance",
-            width="stretch",
-            on_click=_do,
-            args=(services.advance,),
-            kwargs={"workshop_id": wid},
-        )
+        _action(tr("ctl.start"), "advance", services.advance, workshop_id=wid)
     elif w.step in steps.WRITE_STEPS:
         _timer_buttons(view)
         if w.step in steps.NOTE_KIND:
             _notes_tools(view)
-        st.button(
-            tr(f"ctl.next.{w.step}"),
-            type="primary",
-            key="advance",
-            width="stretch",
-            on_click=_do,
-            args=(services.advance,),
-            kwargs={"workshop_id": wid},
-        )
+        _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
     elif w.step in steps.VOTE_STEPS:
         _timer_buttons(view)
         _poll_buttons(view)
         if view.poll and view.poll.poll.winner_option_id is not None:
-            st.button(
-                tr(f"ctl.next.{w.step}"),
-                type="primary",
-                key="advance",
-                width="stretch",
-                on_click=_do,
-                args=(services.advance,),
-                kwargs={"workshop_id": wid},
-            )
+            _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
     elif w.step == steps.PRESENTATION:
         st.checkbox(
             tr("ctl.agree"), value=w.agreement_confirmed, key="agree", on_change=_agreement, args=(wid,)
         )
         st.caption(tr("ctl.agree_help"))
-        st.button(
-            tr("ctl.finish"),
-            type="primary",
-            key="advance",
-            width="stretch",
-            disabled=not w.agreement_confirmed,
-            on_click=_do,
-            args=(services.advance,),
-            kwargs={"workshop_id": wid},
+        _action(
+            tr("ctl.finish"), "advance", services.advance, disabled=not w.agreement_confirmed, workshop_id=wid
         )
     else:
         st.success(tr("ctl.finished"))
     if w.step not in (steps.LOBBY, steps.FINISHED):
-        st.button(
-            tr("ctl.back"),
-            key="back",
-            width="stretch",
-            on_click=_do,
-            args=(services.go_back,),
-            kwargs={"workshop_id": wid},
-        )
+        _action(tr("ctl.back"), "back", services.go_back, primary=False, workshop_id=wid)
 
     st.divider()
     st.toggle(
