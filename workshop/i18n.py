@@ -504,6 +504,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ballot.over_cap": ("Не больше {cap} голосов на один вариант.", "At most {cap} votes on one option."),
 }
 
+# Parts of the app keep their texts in modules of their own; one catalogue, no key twice.
+from workshop import i18n_exports, i18n_manage, i18n_transfer  # noqa: E402
+
+for _part in (i18n_manage, i18n_exports, i18n_transfer):
+    _twice = CATALOGUE.keys() & _part.CATALOGUE.keys()
+    assert not _twice, f"text keys defined twice: {sorted(_twice)}"
+    CATALOGUE.update(_part.CATALOGUE)
+
 
 def t(key: str, lang: str = "ru", **kwargs: Any) -> str:
     """The text for ``key`` in ``lang``; an unknown key shows itself, so it is noticed."""

@@ -14,10 +14,12 @@ from sqlmodel import Field, SQLModel
 
 from workshop.limits import (
     DEPARTMENT_MAX,
+    EMAIL_MAX,
     NAME_MAX,
     NOTE_MAX,
     PRODUCT_MAX,
     RATIONALE_MAX,
+    ROLE_MAX,
     TITLE_MAX,
 )
 
@@ -92,6 +94,7 @@ class Workshop(SQLModel, table=True):
     paused_remaining: float | None = None
     agreement_confirmed: bool = False
     show_authors: bool = False
+    open_voting: bool = False  # names beside ballots in the record; secret otherwise
     sound: bool = False
     join_base_url: str = Field(default="", max_length=200)
     revision: int = 0
@@ -207,3 +210,79 @@ class StepLog(SQLModel, table=True):
     event: str = Field(max_length=32)
     detail: str = Field(default="", max_length=400)
     at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- after the workshop
+
+
+class Handoff(SQLModel, table=True):
+    """The chosen innovation handed to a person who checks it against the market."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", unique=True, index=True)
+    assignee_name: str = Field(max_length=NAME_MAX)
+    assignee_email: str = Field(max_length=EMAIL_MAX)
+    assignee_role: str = Field(default="", max_length=ROLE_MAX)
+    status: str = Field(default="new", max_length=24, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class HandoffEvent(SQLModel, table=True):
+    """One change of a hand-off: who, when, what changed, the note and the evidence links."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: int = Field(foreign_key="handoff.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    by_name: str = Field(max_length=NAME_MAX)
+    change: str = Field(max_length=24)  # "assigned" | "reassigned" | "status" | "note"
+    status: str = Field(max_length=24)  # the status after the change
+    detail: str = Field(default="", max_length=400)  # e.g. the previous assignee
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    links: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # one per line
+
+
+class ShareLink(SQLModel, table=True):
+    """A read-only link to a finished workshop's presentation; the token is stored as a hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    created_by: str = Field(default="", max_length=NAME_MAX)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class ArchiveEntry(SQLModel, table=True):
+    """The archive's index: one row per workshop, derived from the workshop's own rows.
+
+    Rebuilt whenever the workshop's revision moves on (``workshop.archive.refresh``); the
+    archive lists, filters, sorts and searches this table only, so it stays fast at 10,000
+    workshops. ``search_text`` is every text of the workshop, case-folded.
+    """
+
+    workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
+    revision: int = 0
+    code: str = Field(max_length=12)
+    created_at: datetime = Field(index=True)
+    finished_at: datetime | None = None
+    title: str = Field(max_length=TITLE_MAX, index=True)
+    product: str = Field(max_length=PRODUCT_MAX)
+    facilitator: str = Field(default="", max_length=NAME_MAX)
+    status: str = Field(max_length=16, index=True)  # "lobby" | "running" | "finished"
+    map_id: str = Field(max_length=64, index=True)
+    trend: str = Field(default="", max_length=140)
+    obstacle: str = Field(default="", max_length=NOTE_MAX)
+    innovation: str = Field(default="", max_length=NOTE_MAX)
+    participants: int = 0
+    handoff_status: str = Field(default="", max_length=24, index=True)
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ArchiveDepartment(SQLModel, table=True):
+    """Who took part, by department: for the archive's department filter and the analytics."""
+
+    workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
+    key: str = Field(primary_key=True, index=True, max_length=DEPARTMENT_MAX)  # case-folded
+    name: str = Field(max_length=DEPARTMENT_MAX)
+    participants: int = 0
