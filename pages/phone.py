@@ -194,6 +194,7 @@ def _vote_step(session, view) -> None:
     poll = poll_view.poll
     if poll.round > 1:
         st.warning(tr("phone.runoff", round=poll.round))
+    st.caption(tr("phone.voting_open_names") if view.workshop.open_voting else tr("phone.voting_secret"))
     mine = services.ballot_of(session=session, poll_id=poll.id, participant_id=participant_id)
     if poll.status == "open":
         options = poll_view.options

@@ -23,6 +23,7 @@ if created:
 st.title(tr("start.title"))
 st.caption(tr("start.subtitle"))
 st.page_link("pages/maps.py", label=tr("start.maps_link"), query_params={"lang": lang()})
+st.page_link("pages/manage.py", label=tr("start.manage_link"), query_params={"lang": lang()})
 
 with new_session() as session:
     maps = [
@@ -54,6 +55,7 @@ def _create() -> None:
         facilitator_name=s.ws_facilitator,
         map_version_id=version_id or -1,
         settings=settings,
+        open_voting=bool(s.get("open_voting", False)),
         lang=lang(),
     )
     if result:
@@ -113,6 +115,9 @@ with left:
             c3.number_input(tr("field.pick_minutes"), 1, 120, 7, key="pick_minutes")
             c3.number_input(tr("field.write_minutes"), 1, 120, 10, key="write_minutes")
             c3.number_input(tr("field.vote_minutes"), 1, 120, 3, key="vote_minutes")
+            st.checkbox(
+                tr("field.open_voting"), value=False, key="open_voting", help=tr("start.open_voting_help")
+            )
         st.form_submit_button(tr("start.create_button"), type="primary", on_click=_create, width="stretch")
 with right:
     st.subheader(tr("start.join"))

@@ -109,8 +109,10 @@ def group(workshop_factory: Callable[..., Group]) -> Group:
 @pytest.fixture(autouse=True)
 def fresh_join_code_limits() -> Iterator[None]:
     """Page tests share one process (and AppTest one session id): start each with no misses."""
-    from workshop.ratelimit import join_codes
+    from workshop.ratelimit import join_codes, manager_logins
 
     join_codes.reset()
+    manager_logins.reset()
     yield
     join_codes.reset()
+    manager_logins.reset()

@@ -224,7 +224,14 @@ SCREEN_TEXT_CALLS = {
     "toast",
 }
 # Literals that are not words for people: page paths, an example join code.
-NOT_WORDS = {"pages/start.py", "pages/maps.py", "pages/projector.py", "ABC234"}
+NOT_WORDS = {
+    "pages/start.py",
+    "pages/maps.py",
+    "pages/projector.py",
+    "pages/manage.py",
+    "pages/record.py",
+    "ABC234",
+}
 
 
 def literal_screen_texts(path: Path) -> list[str]:

@@ -92,3 +92,19 @@ def projector_style(*, chrome: bool) -> None:
 
 def phone_style() -> None:
     st.html(_BASE + _PHONE)
+
+
+_MANAGER = """
+<style>
+.stMainBlockContainer { max-width: 1500px; padding: 1.5rem 2rem 4rem 2rem; }
+.stMain button, .stMain a { min-height: 40px; }
+.history-item { border-left: 4px solid #1f6feb; padding: 4px 12px; margin: 6px 0;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.history-item .when { color: #505050; font-size: .9em; }
+</style>
+"""
+
+
+def manager_style() -> None:
+    """A desk screen: wide tables, normal type."""
+    st.html(_BASE + _MANAGER)

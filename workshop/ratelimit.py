@@ -46,3 +46,5 @@ class MissLimiter:
 
 
 join_codes = MissLimiter()
+# Wrong managers' passwords: five per five minutes from one client, then wait.
+manager_logins = MissLimiter(max_misses=5, window_s=300.0)

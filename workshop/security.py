@@ -32,3 +32,10 @@ def secret_matches(secret: str | None, stored_hash: str) -> bool:
     if not secret:
         return False
     return hmac.compare_digest(hash_secret(secret), stored_hash)
+
+
+def password_matches(given: str | None, configured: str | None) -> bool:
+    """The managers' password check: constant time; no configured password opens nothing."""
+    if not given or not configured:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), configured.encode("utf-8"))

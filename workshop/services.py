@@ -159,8 +159,12 @@ def create_workshop(
     settings: Settings,
     facilitator_name: str = "",
     lang: str = "ru",
+    open_voting: bool = False,
 ) -> tuple[Workshop, str]:
-    """Create a workshop; return it with the facilitator key (shown once, stored as a hash)."""
+    """Create a workshop; return it with the facilitator key (shown once, stored as a hash).
+
+    ``open_voting`` is fixed at creation: the record then names who voted for what, and every
+    phone says so before a vote. Otherwise ballots stay secret for good."""
     title = clean_text(title, field="title", max_len=TITLE_MAX)
     product = clean_text(product, field="product", max_len=PRODUCT_MAX)
     facilitator_name = clean_text(
@@ -190,6 +194,7 @@ def create_workshop(
         facilitator_key_hash=hash_secret(key),
         trend_map_version_id=map_version_id,
         lang=lang if lang in ("ru", "en") else "ru",
+        open_voting=bool(open_voting),
         step_started_at=utcnow(),
         **{f.name: getattr(settings, f.name) for f in fields(Settings)},
     )

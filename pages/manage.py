@@ -1,0 +1,309 @@
+"""Managers: the archive of workshops, the open hand-offs, analytics, and importing a workshop."""
+
+from datetime import date
+
+import streamlit as st
+
+from ui.common import act, lang, show_flash, tr
+from ui.engine import new_session
+from ui.managers import require_manager
+from ui.style import manager_style
+from workshop import analytics, archive, charts, handoff
+from workshop.archive import ArchiveQuery
+from workshop.i18n import t
+from workshop.trend_maps import latest_versions
+
+manager_style()
+manager = require_manager()
+st.title(tr("manage.title"))
+show_flash("manage")
+
+archive_tab, handoff_tab, analytics_tab, import_tab = st.tabs(
+    [tr("manage.tab_archive"), tr("manage.tab_handoffs"), tr("manage.tab_analytics"), tr("manage.tab_import")]
+)
+
+
+def status_label(status: str) -> str:
+    return t(f"archive.status.{status}", lang()) if status else ""
+
+
+def handoff_label(status: str) -> str:
+    return t(f"handoff.status.{status}", lang()) if status else t("handoff.status.none", lang())
+
+
+def open_record(code: str) -> None:
+    st.page_link(
+        "pages/record.py", label=tr("manage.open_record", code=code), query_params={"w": code}, icon="📄"
+    )
+
+
+with new_session() as session:
+    map_titles = {
+        m.id: (m.title_en if lang() == "en" else m.title_ru) for m, _v in latest_versions(session=session)
+    }
+    known_departments = archive.departments(session=session)
+    known_maps = archive.map_ids(session=session)
+
+with archive_tab:
+    text = st.text_input(
+        tr("archive.search"),
+        max_chars=archive.QUERY_MAX,
+        key="archive_text",
+        placeholder=tr("archive.search_hint"),
+    )
+    c1, c2, c3, c4, c5 = st.columns(5)
+    date_from = c1.date_input(tr("archive.date_from"), value=None, key="archive_from", format="YYYY-MM-DD")
+    date_to = c2.date_input(tr("archive.date_to"), value=None, key="archive_to", format="YYYY-MM-DD")
+    map_id = c3.selectbox(
+        tr("archive.map"),
+        ["", *sorted(set(known_maps) | set(map_titles))],
+        format_func=lambda m: map_titles.get(m, m) if m else tr("archive.any"),
+        key="archive_map",
+    )
+    status = c4.selectbox(
+        tr("archive.status"),
+        ["", *archive.STATUSES],
+        format_func=lambda s: status_label(s) if s else tr("archive.any"),
+        key="archive_status",
+    )
+    department = c5.selectbox(
+        tr("archive.department"),
+        ["", *known_departments],
+        format_func=lambda d: d if d else tr("archive.any"),
+        key="archive_department",
+    )
+    s1, s2, s3, s4 = st.columns([2, 2, 1, 1])
+    handoff_status = s1.selectbox(
+        tr("archive.handoff"),
+        ["", "none", *handoff.STATUSES],
+        format_func=lambda s: tr("archive.any") if s == "" else handoff_label("" if s == "none" else s),
+        key="archive_handoff",
+    )
+    sort = s2.selectbox(
+        tr("archive.sort"),
+        list(archive.SORT_COLUMNS),
+        format_func=lambda c: tr(f"archive.col.{c}"),
+        key="archive_sort",
+    )
+    descending = s3.toggle(tr("archive.descending"), value=True, key="archive_desc")
+    page_no = s4.number_input(tr("archive.page"), min_value=1, value=1, step=1, key="archive_page")
+    if date_from and date_to and date_from > date_to:
+        st.warning(tr("archive.dates_swapped"))
+        date_from, date_to = date_to, date_from
+    query = ArchiveQuery(
+        text=text or "",
+        date_from=date_from if isinstance(date_from, date) else None,
+        date_to=date_to if isinstance(date_to, date) else None,
+        map_id=map_id or "",
+        status=status or "",
+        department=department or "",
+        handoff_status=handoff_status or "",
+        sort=sort or "created_at",
+        descending=bool(descending),
+        page=int(page_no) - 1,
+        per_page=50,
+    )
+    with new_session() as session:
+        result = archive.list_archive(session=session, query=query)
+    st.caption(tr("archive.found", total=result.total, page=result.page + 1, pages=result.pages))
+    if not result.rows:
+        st.info(tr("archive.nothing"))
+    else:
+        columns = [
+            "created_at",
+            "code",
+            "title",
+            "product",
+            "facilitator",
+            "status",
+            "map_id",
+            "trend",
+            "obstacle",
+            "innovation",
+            "participants",
+            "handoff_status",
+        ]
+        rows = [
+            {
+                tr("archive.col.created_at"): r.created_at.strftime("%Y-%m-%d"),
+                tr("archive.col.code"): r.code,
+                tr("archive.col.title"): r.title,
+                tr("archive.col.product"): r.product,
+                tr("archive.col.facilitator"): r.facilitator,
+                tr("archive.col.status"): status_label(r.status),
+                tr("archive.col.map_id"): map_titles.get(r.map_id, r.map_id),
+                tr("archive.col.trend"): r.trend,
+                tr("archive.col.obstacle"): r.obstacle,
+                tr("archive.col.innovation"): r.innovation,
+                tr("archive.col.participants"): r.participants,
+                tr("archive.col.handoff_status"): handoff_label(r.handoff_status) if r.handoff_status else "",
+            }
+            for r in result.rows
+        ]
+        picked = st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key="archive_table",
+        )
+        chosen_rows = picked.selection.rows if picked is not None else []
+        if chosen_rows and chosen_rows[0] < len(result.rows):
+            open_record(result.rows[chosen_rows[0]].code)
+        else:
+            st.caption(tr("archive.pick_row"))
+
+with handoff_tab:
+    only = st.selectbox(
+        tr("handoffs.status"),
+        ["", *handoff.OPEN],
+        format_func=lambda s: tr("handoffs.all_open") if s == "" else handoff_label(s),
+        key="handoffs_status",
+    )
+    with new_session() as session:
+        open_rows = handoff.open_handoffs(session=session, status=only or "")
+    st.caption(tr("handoffs.count", n=len(open_rows)))
+    if not open_rows:
+        st.info(tr("handoffs.none"))
+    else:
+        table = [
+            {
+                tr("handoffs.col.updated"): row.handoff.updated_at.strftime("%Y-%m-%d"),
+                tr("archive.col.code"): row.code,
+                tr("archive.col.innovation"): row.innovation,
+                tr("handoffs.col.assignee"): row.handoff.assignee_name,
+                tr("handoffs.col.email"): row.handoff.assignee_email,
+                tr("handoffs.col.role"): row.handoff.assignee_role,
+                tr("handoffs.col.status"): handoff_label(row.handoff.status),
+                tr("handoffs.col.last_note"): row.last_event.note if row.last_event else "",
+            }
+            for row in open_rows
+        ]
+        picked = st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key="handoff_table",
+        )
+        chosen_rows = picked.selection.rows if picked is not None else []
+        if chosen_rows and chosen_rows[0] < len(open_rows):
+            open_record(open_rows[chosen_rows[0]].code)
+        else:
+            st.caption(tr("archive.pick_row"))
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _analytics(_url: str, language: str) -> dict:
+    with new_session() as session:
+        return {
+            "trends": analytics.top_trends(session=session),
+            "obstacles": analytics.recurring_obstacles(session=session),
+            "handoffs": analytics.handoff_statuses(session=session),
+            "departments": analytics.departments(session=session),
+            "months": analytics.over_time(session=session),
+        }
+
+
+with analytics_tab:
+    from workshop.db import database_url
+
+    data = _analytics(database_url(), lang())
+    chart = {"displayModeBar": False}
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader(tr("analytics.trends"))
+        if data["trends"]:
+            st.plotly_chart(
+                charts.bars([n for n, _ in data["trends"]], [c for _, c in data["trends"]]),
+                config=chart,
+                width="stretch",
+                theme=None,
+                key="chart_trends",
+            )
+        else:
+            st.info(tr("analytics.empty"))
+        st.subheader(tr("analytics.handoffs"))
+        statuses = [s for s in ("", *handoff.STATUSES) if data["handoffs"].get(s)]
+        if statuses:
+            st.plotly_chart(
+                charts.bars(
+                    [handoff_label(s) for s in statuses],
+                    [data["handoffs"][s] for s in statuses],
+                    colour=charts.COLOURS["innovation"],
+                ),
+                config=chart,
+                width="stretch",
+                theme=None,
+                key="chart_handoffs",
+            )
+        else:
+            st.info(tr("analytics.empty"))
+    with right:
+        st.subheader(tr("analytics.obstacles"))
+        st.caption(tr("analytics.obstacles_hint"))
+        groups = data["obstacles"]
+        if groups:
+            st.plotly_chart(
+                charts.bars(
+                    [g.label for g in groups],
+                    [g.workshops for g in groups],
+                    colour=charts.COLOURS["obstacle"],
+                    hover=[" · ".join(g.wordings) for g in groups],
+                ),
+                config=chart,
+                width="stretch",
+                theme=None,
+                key="chart_obstacles",
+            )
+        else:
+            st.info(tr("analytics.empty"))
+        st.subheader(tr("analytics.departments"))
+        if data["departments"]:
+            st.plotly_chart(
+                charts.bars(
+                    [d for d, _p, _w in data["departments"]],
+                    [p for _d, p, _w in data["departments"]],
+                    colour=charts.COLOURS["people"],
+                ),
+                config=chart,
+                width="stretch",
+                theme=None,
+                key="chart_departments",
+            )
+        else:
+            st.info(tr("analytics.empty"))
+    st.subheader(tr("analytics.over_time"))
+    months = data["months"]
+    if months:
+        st.plotly_chart(
+            charts.lines(
+                [m.month for m in months],
+                {
+                    t("analytics.workshops", lang()): [m.workshops for m in months],
+                    t("analytics.finished", lang()): [m.finished for m in months],
+                    t("analytics.participants", lang()): [m.participants for m in months],
+                },
+            ),
+            config=chart,
+            width="stretch",
+            theme=None,
+            key="chart_months",
+        )
+    else:
+        st.info(tr("analytics.empty"))
+
+with import_tab:
+    st.write(tr("import.explain"))
+    upload = st.file_uploader(tr("import.file"), type=["json"], key="import_file")
+    if upload is not None and st.button(tr("import.go"), type="primary", key="import_go"):
+        from workshop import transfer
+
+        imported = act(transfer.import_json, scope="manage", data=upload.getvalue())
+        if imported:
+            st.success(tr("import.done", code=imported.code))
+            open_record(imported.code)
+        else:
+            show_flash("manage")

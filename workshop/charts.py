@@ -1,0 +1,79 @@
+"""Plotly charts for the managers' analytics. Labels may be participant text: escaped here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from workshop.figures import FONT, INK, INNOVATION_COLOUR, OBSTACLE_COLOUR, TREND_COLOUR, safe_label
+
+COLOURS = {
+    "trend": TREND_COLOUR,
+    "obstacle": OBSTACLE_COLOUR,
+    "innovation": INNOVATION_COLOUR,
+    "people": "#8250df",
+}
+
+
+def bars(
+    labels: Sequence[str],
+    values: Sequence[int],
+    *,
+    colour: str = TREND_COLOUR,
+    hover: Sequence[str] | None = None,
+    width: int = 48,
+) -> go.Figure:
+    """Horizontal bars, the largest on top; each label escaped and wrapped."""
+    shown = [safe_label(label, width=width, max_lines=2) for label in labels]
+    fig = go.Figure(
+        go.Bar(
+            x=list(values)[::-1],
+            y=shown[::-1],
+            orientation="h",
+            marker_color=colour,
+            text=[str(v) for v in values][::-1],
+            textposition="outside",
+            hovertext=[safe_label(h, width=60, max_lines=6) for h in (hover or labels)][::-1],
+            hoverinfo="text",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(
+        height=max(220, 44 * len(labels) + 60),
+        margin={"l": 10, "r": 40, "t": 10, "b": 30},
+        font={"family": FONT, "size": 15, "color": INK},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        xaxis={"gridcolor": "#eee", "rangemode": "tozero", "tickformat": "d"},
+        yaxis={"automargin": True},
+        showlegend=False,
+    )
+    return fig
+
+
+def lines(months: Sequence[str], series: dict[str, Sequence[int]]) -> go.Figure:
+    """One line per series over months; ``series`` names are the app's own words."""
+    fig = go.Figure()
+    palette = [TREND_COLOUR, INNOVATION_COLOUR, COLOURS["people"], OBSTACLE_COLOUR]
+    for i, (name, values) in enumerate(series.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=list(months),
+                y=list(values),
+                name=name,
+                mode="lines+markers",
+                line={"color": palette[i % len(palette)], "width": 3},
+            )
+        )
+    fig.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        font={"family": FONT, "size": 15, "color": INK},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        xaxis={"gridcolor": "#eee", "type": "category"},
+        yaxis={"gridcolor": "#eee", "rangemode": "tozero", "tickformat": "d"},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    return fig
