@@ -8,7 +8,7 @@ from ui.common import act, lang, show_flash, tr
 from ui.engine import new_session
 from ui.managers import require_manager
 from ui.style import manager_style
-from workshop import analytics, archive, charts, handoff
+from workshop import analytics, archive, charts, handoff, transfer
 from workshop.archive import ArchiveQuery
 from workshop.i18n import t
 from workshop.trend_maps import latest_versions
@@ -299,8 +299,6 @@ with import_tab:
     st.write(tr("import.explain"))
     upload = st.file_uploader(tr("import.file"), type=["json"], key="import_file")
     if upload is not None and st.button(tr("import.go"), type="primary", key="import_go"):
-        from workshop import transfer
-
         imported = act(transfer.import_json, scope="manage", data=upload.getvalue())
         if imported:
             st.success(tr("import.done", code=imported.code))

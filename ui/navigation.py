@@ -19,5 +19,8 @@ def run() -> None:
         st.Page("pages/projector.py", title=tr("page.projector"), url_path="projector"),
         st.Page("pages/control.py", title=tr("page.control"), url_path="control"),
         st.Page("pages/maps.py", title=tr("page.maps"), url_path="maps"),
+        st.Page("pages/manage.py", title=tr("page.manage"), url_path="manage"),
+        st.Page("pages/record.py", title=tr("page.record"), url_path="record"),
+        st.Page("pages/shared.py", title=tr("page.shared"), url_path="shared"),
     ]
     st.navigation(pages, position="hidden").run()

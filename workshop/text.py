@@ -30,3 +30,12 @@ def clean_text(value: object, *, field: str, max_len: int, required: bool = True
     if len(text) > max_len:
         raise InvalidInput("error.too_long", field=field, max=max_len, length=len(text))
     return text
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` made literal in Markdown: every character Markdown or HTML could read as markup
+    is backslash-escaped, and line breaks become spaces (a new line could start a heading)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
