@@ -33,7 +33,7 @@ def handoff_label(status: str) -> str:
 
 def open_record(code: str) -> None:
     st.page_link(
-        "pages/record.py", label=tr("manage.open_record", code=code), query_params={"w": code}, icon="📄"
+        "pages/record.py", label=tr("manage.open_record", code=code), query_params={"w": code}, icon=":material/description:"
     )
 
 

@@ -39,13 +39,15 @@ def bars(
             cliponaxis=False,
         )
     )
+    small = max(values, default=0) <= 10  # whole numbers only: one tick per unit
     fig.update_layout(
-        height=max(220, 44 * len(labels) + 60),
-        margin={"l": 10, "r": 40, "t": 10, "b": 30},
+        height=max(150, 46 * len(labels) + 60),
+        bargap=0.25,
+        margin={"l": 24, "r": 40, "t": 10, "b": 30},
         font={"family": FONT, "size": 15, "color": INK},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        xaxis={"gridcolor": "#eee", "rangemode": "tozero", "tickformat": "d"},
+        xaxis={"gridcolor": "#eee", "rangemode": "tozero", "tickformat": "d", "dtick": 1 if small else None},
         yaxis={"automargin": True},
         showlegend=False,
     )
@@ -73,7 +75,12 @@ def lines(months: Sequence[str], series: dict[str, Sequence[int]]) -> go.Figure:
         plot_bgcolor="white",
         paper_bgcolor="white",
         xaxis={"gridcolor": "#eee", "type": "category"},
-        yaxis={"gridcolor": "#eee", "rangemode": "tozero", "tickformat": "d"},
+        yaxis={
+            "gridcolor": "#eee",
+            "rangemode": "tozero",
+            "tickformat": "d",
+            "dtick": 1 if max((max(v, default=0) for v in series.values()), default=0) <= 10 else None,
+        },
         legend={"orientation": "h", "y": -0.15},
     )
     return fig
