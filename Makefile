@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test test-fast test-browser lint bench browser fonts postgres screenshots clean
+.PHONY: run test test-fast test-browser lint bench archive-demo browser fonts postgres screenshots clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ postgres:
 
 # The suites that run a second time on a real PostgreSQL server (started by tests/postgres.py).
 POSTGRES_TESTS := tests/test_services.py tests/test_trend_maps.py tests/test_migrations.py \
+	tests/test_managers.py tests/test_transfer.py tests/test_archive_scale.py \
 	tests/browser/test_full_workshop.py tests/browser/test_trend_map_import.py
 
 ## make browser: Debian's Chromium for the browser tests (needs root or sudo)
@@ -62,9 +63,15 @@ lint: $(BIN)/.installed
 screenshots: $(BIN)/.installed browser
 	$(BIN)/python -m scripts.screenshots --out docs/screenshots $(if $(STOPS),--stops $(STOPS))
 
-## make bench: live-update latency (submit on a phone -> visible on the projector)
+## make bench: live-update latency (submit on a phone -> visible on the projector), and the
+## managers' archive with 10,000 workshops (server time of lists and searches, budget 300 ms)
 bench: $(BIN)/.installed browser
 	$(BIN)/python -m bench.latency
+	$(BIN)/python -m bench.archive
+
+## make archive-demo: fill data/archive-demo.db with 10,000 realistic workshops to try the archive
+archive-demo: $(BIN)/.installed
+	$(BIN)/python -m bench.archive_data --workshops 10000 --database-url sqlite:///data/archive-demo.db
 
 clean:
 	rm -rf $(VENV) .pytest_cache

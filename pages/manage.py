@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from ui.common import act, lang, show_flash, tr
+from ui.common import act, flash, lang, show_flash, tr
 from ui.engine import new_session
 from ui.managers import require_manager
 from ui.style import manager_style
@@ -18,8 +18,20 @@ manager = require_manager()
 st.title(tr("manage.title"))
 show_flash("manage")
 
-archive_tab, handoff_tab, analytics_tab, import_tab = st.tabs(
-    [tr("manage.tab_archive"), tr("manage.tab_handoffs"), tr("manage.tab_analytics"), tr("manage.tab_import")]
+# One section at a time: a page run draws (and queries) only what the manager looks at.
+SECTIONS = {
+    "archive": "manage.tab_archive",
+    "handoffs": "manage.tab_handoffs",
+    "analytics": "manage.tab_analytics",
+    "import": "manage.tab_import",
+}
+section = st.radio(
+    tr("manage.section"),
+    list(SECTIONS),
+    format_func=lambda name: t(SECTIONS[name], lang()),
+    horizontal=True,
+    key="manage_section",
+    label_visibility="collapsed",
 )
 
 
@@ -33,7 +45,10 @@ def handoff_label(status: str) -> str:
 
 def open_record(code: str) -> None:
     st.page_link(
-        "pages/record.py", label=tr("manage.open_record", code=code), query_params={"w": code}, icon=":material/description:"
+        "pages/record.py",
+        label=tr("manage.open_record", code=code),
+        query_params={"w": code},
+        icon=":material/description:",
     )
 
 
@@ -44,7 +59,7 @@ with new_session() as session:
     known_departments = archive.departments(session=session)
     known_maps = archive.map_ids(session=session)
 
-with archive_tab:
+if section == "archive":
     text = st.text_input(
         tr("archive.search"),
         max_chars=archive.QUERY_MAX,
@@ -154,7 +169,7 @@ with archive_tab:
         else:
             st.caption(tr("archive.pick_row"))
 
-with handoff_tab:
+if section == "handoffs":
     only = st.selectbox(
         tr("handoffs.status"),
         ["", *handoff.OPEN],
@@ -207,7 +222,7 @@ def _analytics(_url: str, language: str) -> dict:
         }
 
 
-with analytics_tab:
+if section == "analytics":
     from workshop.db import database_url
 
     data = _analytics(database_url(), lang())
@@ -295,13 +310,15 @@ with analytics_tab:
     else:
         st.info(tr("analytics.empty"))
 
-with import_tab:
+if section == "import":
     st.write(tr("import.explain"))
+    show_flash("import")
+    if st.session_state.get("imported_code"):
+        open_record(st.session_state["imported_code"])
     upload = st.file_uploader(tr("import.file"), type=["json"], key="import_file")
     if upload is not None and st.button(tr("import.go"), type="primary", key="import_go"):
-        imported = act(transfer.import_json, scope="manage", data=upload.getvalue())
+        imported = act(transfer.import_json, scope="import", data=upload.getvalue())
         if imported:
-            st.success(tr("import.done", code=imported.code))
-            open_record(imported.code)
-        else:
-            show_flash("manage")
+            flash("success", tr("import.done", code=imported.code), "import")
+            st.session_state["imported_code"] = imported.code
+        st.rerun()  # the archive above then lists the imported workshop too

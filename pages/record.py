@@ -48,6 +48,7 @@ st.caption(tr("manage.export_json_hint"))
 # --------------------------------------------------------------------------- hand-off
 
 st.header(tr("handoff.title"))
+show_flash("handoff")
 with new_session() as session:
     current = handoff.handoff_of(session=session, workshop_id=workshop_id)
     events = handoff.history(session=session, handoff_id=current.id) if current else []
@@ -87,7 +88,7 @@ else:
                 if st.form_submit_button(tr("handoff.change_status"), type="primary"):
                     act(
                         handoff.change_status,
-                        scope="record",
+                        scope="handoff",
                         done="handoff.saved",
                         handoff_id=current.id,
                         status=target,
@@ -105,7 +106,7 @@ else:
                 if st.form_submit_button(tr("handoff.save_note")):
                     act(
                         handoff.add_note,
-                        scope="record",
+                        scope="handoff",
                         done="handoff.saved",
                         handoff_id=current.id,
                         by=manager,
@@ -126,7 +127,7 @@ else:
             if st.form_submit_button(tr("handoff.assign_go"), type="primary"):
                 act(
                     handoff.assign,
-                    scope="record",
+                    scope="handoff",
                     done="handoff.saved",
                     workshop_id=workshop_id,
                     name=name,
@@ -160,13 +161,14 @@ else:
 # --------------------------------------------------------------------------- read-only links
 
 st.header(tr("share.title"))
+show_flash("share")
 if not finished:
     st.info(tr("share.after_finish"))
 else:
     base = net.join_base(configured=configured_base_url(), chosen="", projector_url=st.context.url or "")
     fresh = st.session_state.get(f"share_token_{workshop_id}")
     if st.button(tr("share.create"), key="share_create"):
-        made = act(sharing.create_link, scope="record", workshop_id=workshop_id, by=manager)
+        made = act(sharing.create_link, scope="share", workshop_id=workshop_id, by=manager)
         if made:
             st.session_state[f"share_token_{workshop_id}"] = made[1]
             st.rerun()
@@ -181,7 +183,7 @@ else:
         if link.revoked_at is None:
             cols[0].write(tr("share.live", when=when, by=link.created_by))
             if cols[1].button(tr("share.revoke"), key=f"revoke_{link.id}"):
-                act(sharing.revoke, scope="record", done="share.revoked", link_id=link.id)
+                act(sharing.revoke, scope="share", done="share.revoked", link_id=link.id)
                 st.session_state.pop(f"share_token_{workshop_id}", None)
                 st.rerun()
         else:

@@ -298,3 +298,17 @@ def test_the_index_never_lags_the_events_it_was_built_from(session: Session, fin
         session.exec(select(HandoffEvent).where(HandoffEvent.handoff_id == h.id)).one().change == "assigned"
     )
     assert archive.stale_ids(session) == []
+
+
+def test_a_quoted_phrase_never_matches_across_two_fields(session: Session, finished: int) -> None:
+    version_id = session.get(Workshop, finished).trend_map_version_id
+    services.create_workshop(
+        session=session,
+        title="Сервис без очередей",
+        product="Доставка продуктов",
+        map_version_id=version_id,
+        settings=services.Settings(),
+    )
+    assert list_archive(session=session, query=ArchiveQuery(text='"без очередей"')).total == 1
+    assert list_archive(session=session, query=ArchiveQuery(text='"очередей доставка"')).total == 0
+    assert list_archive(session=session, query=ArchiveQuery(text="очередей доставка")).total == 1

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, delete, or_, true
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from workshop import steps
@@ -198,7 +199,8 @@ def _rebuild(session: Session, ids: Sequence[int]) -> None:
         entry.innovation = innovation.text if innovation else ""
         entry.participants = len(people[w.id])
         entry.handoff_status = handoff.status if handoff else ""
-        entry.search_text = normalise("\n".join(s for s in dict.fromkeys(texts) if s))
+        # one line per text: a phrase never matches across two fields
+        entry.search_text = "\n".join(dict.fromkeys(normalise(s) for s in texts if s))
         session.add(entry)
         departments: dict[str, list[str]] = defaultdict(list)
         for p in people[w.id]:
@@ -241,10 +243,21 @@ def terms_of(text: str) -> list[str]:
     return [term for term in found if term]
 
 
-def _conditions(query: ArchiveQuery) -> list:
+def _contains(dialect: str, term: str):  # type: ignore[no-untyped-def]
+    """``search_text`` holds ``term``. Both are case-folded already, so a plain substring test
+    does: ``instr`` on SQLite (its ``LIKE`` folds ASCII case per character and is several times
+    slower on Cyrillic), ``strpos`` on PostgreSQL, ``LIKE`` elsewhere."""
+    if dialect == "sqlite":
+        return func.instr(ArchiveEntry.search_text, term) > 0
+    if dialect == "postgresql":
+        return func.strpos(ArchiveEntry.search_text, term) > 0
+    return col(ArchiveEntry.search_text).like(_like_pattern(term), escape="\\")
+
+
+def _conditions(query: ArchiveQuery, dialect: str) -> list:
     where: list = []
     for term in terms_of(query.text):
-        where.append(col(ArchiveEntry.search_text).like(_like_pattern(term), escape="\\"))
+        where.append(_contains(dialect, term))
     if query.date_from:
         where.append(ArchiveEntry.created_at >= datetime.combine(query.date_from, time.min, tzinfo=UTC))
     if query.date_to:
@@ -271,27 +284,47 @@ def _conditions(query: ArchiveQuery) -> list:
 
 
 def list_archive(*, session: Session, query: ArchiveQuery, refresh_stale: bool = True) -> ArchivePage:
-    """One page of the archive for ``query``; stale entries are brought up to date first."""
+    """One page of the archive for ``query``; stale entries are brought up to date first.
+
+    One query finds the matching ids in order (their number is the total); a second loads only
+    the page's entries, without their search text: a late page never sorts whole entries."""
     if refresh_stale:
         refresh(session)
     if query.sort not in SORT_COLUMNS:
         raise ValueError(f"cannot sort by {query.sort!r}")
     per_page = max(1, min(PER_PAGE_MAX, query.per_page))
-    where = _conditions(query)
-    total = session.exec(select(func.count()).select_from(ArchiveEntry).where(and_(true(), *where))).one()
-    pages = max(1, -(-total // per_page))
-    page = max(0, min(query.page, pages - 1))
+    dialect = session.get_bind().dialect.name
     column = col(getattr(ArchiveEntry, query.sort))
     tiebreak = col(ArchiveEntry.workshop_id)
-    order = (column.desc(), tiebreak.desc()) if query.descending else (column.asc(), tiebreak.asc())
-    rows = session.exec(
-        select(ArchiveEntry)
-        .where(and_(true(), *where))
-        .order_by(*order)
-        .offset(page * per_page)
-        .limit(per_page)
-    ).all()
-    return ArchivePage(rows=list(rows), total=int(total), page=page, pages=pages)
+    # Empty values last either way, on every database.
+    if query.descending:
+        order = (column.desc().nulls_last(), tiebreak.desc())
+    else:
+        order = (column.asc().nulls_last(), tiebreak.asc())
+    ids = list(
+        session.exec(
+            select(ArchiveEntry.workshop_id)
+            .where(and_(true(), *_conditions(query, dialect)))
+            .order_by(*order)
+        ).all()
+    )
+    total = len(ids)
+    pages = max(1, -(-total // per_page))
+    page = max(0, min(query.page, pages - 1))
+    shown = ids[page * per_page : (page + 1) * per_page]
+    entries = (
+        {
+            e.workshop_id: e
+            for e in session.exec(
+                select(ArchiveEntry)
+                .options(defer(ArchiveEntry.search_text))  # type: ignore[arg-type]
+                .where(col(ArchiveEntry.workshop_id).in_(shown))
+            ).all()
+        }
+        if shown
+        else {}
+    )
+    return ArchivePage(rows=[entries[i] for i in shown], total=total, page=page, pages=pages)
 
 
 def departments(*, session: Session) -> list[str]:

@@ -41,6 +41,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Слишком много неверных попыток. Попробуйте через {seconds} с.",
         "Too many wrong attempts. Try again in {seconds} s.",
     ),
+    "manage.section": ("Раздел", "Section"),
     "manage.tab_archive": ("Архив", "Archive"),
     "manage.tab_handoffs": ("Передача идей", "Hand-offs"),
     "manage.tab_analytics": ("Аналитика", "Analytics"),
