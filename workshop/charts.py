@@ -26,6 +26,7 @@ def bars(
 ) -> go.Figure:
     """Horizontal bars, the largest on top; each label escaped and wrapped."""
     shown = [safe_label(label, width=width, max_lines=2) for label in labels]
+    # html-escaped labels count their entities; close enough for the margin below
     fig = go.Figure(
         go.Bar(
             x=list(values)[::-1],
@@ -40,15 +41,18 @@ def bars(
         )
     )
     small = max(values, default=0) <= 10  # whole numbers only: one tick per unit
+    # Room for the labels, reckoned from their longest line: Plotly's own estimate uses the font
+    # it was told, and a browser drawing a wider fallback font would clip the first letters.
+    longest = max((len(line) for label in shown for line in label.split("<br>")), default=10)
     fig.update_layout(
         height=max(150, 46 * len(labels) + 60),
         bargap=0.25,
-        margin={"l": 24, "r": 40, "t": 10, "b": 30},
+        margin={"l": min(460, 9 * longest + 24), "r": 40, "t": 10, "b": 30},
         font={"family": FONT, "size": 15, "color": INK},
         plot_bgcolor="white",
         paper_bgcolor="white",
         xaxis={"gridcolor": "#eee", "rangemode": "tozero", "tickformat": "d", "dtick": 1 if small else None},
-        yaxis={"automargin": True},
+        yaxis={"automargin": False},
         showlegend=False,
     )
     return fig
