@@ -111,3 +111,22 @@ class Server:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+
+def upload(page, path: Path, *, timeout_ms: int = 5_000, attempts: int = 6) -> None:  # type: ignore[no-untyped-def]
+    """Put ``path`` into the page's file uploader and wait until the page lists it by name.
+
+    A file uploader that has just mounted (after a tab switch) may drop a file given to it too
+    early: try again a few times, then fail saying so."""
+    from playwright.sync_api import expect
+
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    for _attempt in range(attempts):
+        expect(dropzone).to_be_attached(timeout=timeout_ms * 3)
+        dropzone.set_input_files(str(path))
+        try:
+            expect(page.get_by_text(path.name)).to_be_visible(timeout=timeout_ms)
+            return
+        except AssertionError:
+            page.wait_for_timeout(500)
+    raise AssertionError(f"the file uploader never took {path.name}")

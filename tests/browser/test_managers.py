@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.scenario import build_workshop
-from tests.support import ARTIFACTS, PHONE, PROJECTOR
+from tests.support import ARTIFACTS, PHONE, PROJECTOR, upload
 
 T = 20_000
 PASSWORD = "long managers' passphrase"
@@ -105,14 +105,7 @@ def test_a_manager_finds_exports_hands_off_and_shares_a_workshop(server, browser
     # The JSON goes back in as a second workshop, findable in the archive at once.
     manager.get_by_role("link", name="К архиву").click()
     manager.locator(".st-key-manage_section").get_by_text("Импорт").click()
-    dropzone = manager.locator('[data-testid="stFileUploaderDropzoneInput"]')
-    for _attempt in range(3):  # the uploader may still be mounting after the tab switch
-        dropzone.set_input_files(str(document))
-        try:
-            expect(manager.get_by_text("workshop.json")).to_be_visible(timeout=5_000)
-            break
-        except AssertionError:
-            continue
+    upload(manager, document)
     manager.get_by_role("button", name="Импортировать").click()
     expect(manager.get_by_text(re.compile(r"Сессия импортирована, код [A-Z0-9]{6}"))).to_be_visible(timeout=T)
     manager.locator(".st-key-manage_section").get_by_text("Архив").click()

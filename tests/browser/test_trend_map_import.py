@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.support import ARTIFACTS, PHONE, PROJECTOR
+from tests.support import ARTIFACTS, PHONE, PROJECTOR, upload
 
 T = 20_000
 ROWS = [
@@ -38,14 +38,7 @@ def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, br
     facilitator.locator(".st-key-m_title_en input").fill("Delivery 2026")
     facilitator.locator(".st-key-m_source input").fill("Команда продукта, ноябрь 2026")
     facilitator.locator(".st-key-m_source input").press("Tab")
-    dropzone = facilitator.locator('[data-testid="stFileUploaderDropzoneInput"]')
-    for _attempt in range(3):  # the uploader may still be mounting after the tab switch
-        dropzone.set_input_files(str(csv_path))
-        try:
-            expect(facilitator.get_by_text("карта.csv")).to_be_visible(timeout=5_000)
-            break
-        except AssertionError:
-            continue
+    upload(facilitator, csv_path)
     expect(facilitator.get_by_text("Файл в порядке: трендов 6")).to_be_visible(timeout=T)
     facilitator.get_by_role("button", name="Сохранить карту").click()
     expect(facilitator.get_by_text("Карта сохранена.")).to_be_visible(timeout=T)
