@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test test-fast test-browser lint bench archive-demo browser fonts postgres screenshots clean
+.PHONY: run test test-fast test-browser lint bench archive-demo browser fonts postgres haproxy scale-out screenshots clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ postgres:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql; fi; }
 
+## make haproxy: Debian's haproxy, the proxy in front of several app processes (needs root or sudo)
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq haproxy; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq haproxy; fi; }
+
+PROCESSES ?= 2
+
+## make scale-out: PROCESSES app processes (default 2) behind haproxy on ADDRESS:PORT, sharing the
+## PostgreSQL in DATABASE_URL (or a throwaway one from Debian's packages); Ctrl-C stops everything
+scale-out: $(BIN)/.installed haproxy postgres fonts
+	$(BIN)/python -m scripts.scale_out --processes $(PROCESSES) --port $(PORT) --address $(ADDRESS)
+
 # The suites that run a second time on a real PostgreSQL server (started by tests/postgres.py).
 POSTGRES_TESTS := tests/test_services.py tests/test_trend_maps.py tests/test_migrations.py \
 	tests/test_managers.py tests/test_transfer.py tests/test_archive_scale.py \
@@ -47,13 +60,13 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; fi; }
 
 ## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium)
-test: $(BIN)/.installed browser postgres node_modules/.installed
+test: $(BIN)/.installed browser postgres haproxy node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 	$(BIN)/python -m tests.postgres $(BIN)/pytest -q $(POSTGRES_TESTS)
 
 ## make test-fast: everything but the browser tests
-test-fast: $(BIN)/.installed
+test-fast: $(BIN)/.installed postgres
 	$(BIN)/pytest -m "not browser"
 
 lint: $(BIN)/.installed

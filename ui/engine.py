@@ -1,4 +1,7 @@
-"""One engine per database URL for the whole process, tables and built-in maps ready."""
+"""One engine per database URL for the whole process, tables and built-in maps ready.
+
+On PostgreSQL the engine's first use also starts this process's LISTEN/NOTIFY bridge, so that
+changes made here reach screens served by other processes, and theirs reach screens here."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from workshop import notify
 from workshop.db import database_url, make_engine, upgrade
 from workshop.trend_maps import install_builtin_maps
 
@@ -21,6 +25,7 @@ def _engine_for(url: str) -> Engine:
         upgrade(engine)
         with Session(engine) as session:
             install_builtin_maps(session=session)
+    notify.start(url)
     return engine
 
 

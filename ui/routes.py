@@ -20,6 +20,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ui.engine import new_session
+from workshop import notify
+from workshop.db import database_url
 from workshop.events import ALL_KINDS, hub
 from workshop.security import JOIN_ALPHABET, JOIN_CODE_LENGTH
 from workshop.services import live_signature
@@ -37,6 +39,8 @@ async def live_stream(request: Request) -> Response:
     if not _CODE.match(code):
         return Response(status_code=404)
     kinds = {k for k in request.query_params.get("kinds", "").split(",") if k in ALL_KINDS}
+    # A screen may reach a fresh process before any page has run there: listen to the others now.
+    notify.start(database_url())
     sub = hub.subscribe(code, kinds or ALL_KINDS, asyncio.get_running_loop())
 
     async def stream():  # type: ignore[no-untyped-def]

@@ -4,14 +4,16 @@ Writers (script threads) call :func:`publish` after their transaction commits. R
 event-stream handlers running on the server's asyncio loop; each subscribes with the kinds of
 change it cares about (a phone: steps, polls and timers; a projector: everything) and receives
 them on an ``asyncio.Queue``. The hand-off from a thread to the loop goes through
-``loop.call_soon_threadsafe``. One process, in memory; nothing here imports streamlit.
+``loop.call_soon_threadsafe``. The hub lives in one process's memory; when several processes share
+a PostgreSQL database, :mod:`workshop.notify` relays each change to the others (``relay_to``) and
+delivers theirs into this hub. Nothing here imports streamlit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 ROSTER = "roster"
@@ -60,6 +62,11 @@ class Hub:
         with self._lock:
             return len(self._subs.get(workshop_code, ()))
 
+    def watched(self) -> list[str]:
+        """The workshops that have a screen open on this process."""
+        with self._lock:
+            return sorted(self._subs)
+
     def publish(self, workshop_code: str, *kinds: str) -> None:
         with self._lock:
             self.published += 1
@@ -74,6 +81,19 @@ class Hub:
 
 hub = Hub()
 
+Relay = Callable[[str, tuple[str, ...]], None]
+_relay: Relay | None = None
+
+
+def relay_to(relay: Relay | None) -> None:
+    """Also hand every change published here to ``relay`` (the other processes); ``None``: stop."""
+    global _relay
+    _relay = relay
+
 
 def publish(workshop_code: str, *kinds: str) -> None:
+    """A change committed in this process: this process's screens first, then the other processes."""
     hub.publish(workshop_code, *kinds)
+    relay = _relay
+    if relay is not None:
+        relay(workshop_code, kinds)
