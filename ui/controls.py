@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui.common import act, lang, md_escape, show_flash, tr
+from practice.room import MAX_GROUP, start_practice
+from ui.common import act, flash, lang, md_escape, show_flash, tr
 from ui.present import option_text
 from workshop import net, services, steps
 from workshop.views import WorkshopView
@@ -212,6 +213,7 @@ def controls(view: WorkshopView, *, key: str) -> None:
         for warning_key, args in view.group_warnings:
             st.warning(tr(warning_key, **args))
         _action(tr("ctl.start"), "advance", services.advance, workshop_id=wid)
+        _practice(view)
     elif w.step in steps.WRITE_STEPS:
         _timer_buttons(view)
         if w.step in steps.NOTE_KIND:
@@ -259,6 +261,39 @@ def controls(view: WorkshopView, *, key: str) -> None:
         st.code(f"{origin}/projector?{urlencode({'w': w.code, 'lang': lang()})}", language=None)
         st.caption(tr("ctl.control_link"))
         st.code(f"{origin}/control?{urlencode({'w': w.code, 'k': key, 'lang': lang()})}", language=None)
+
+
+def _practice(view: WorkshopView) -> None:
+    """Simulated participants, to try the app or to train alone; only before the start."""
+    st.divider()
+    st.write(f"**{tr('practice.title')}**")
+    how_many = st.number_input(
+        tr("practice.how_many"), min_value=1, max_value=MAX_GROUP, value=6, step=1, key="practice_n"
+    )
+    st.button(
+        tr("practice.add", n=int(how_many)),
+        key="practice_add",
+        width="stretch",
+        on_click=_start_practice,
+        args=(view.workshop.code, view.workshop.lang),
+    )
+    st.caption(tr("practice.explain"))
+
+
+def _own_address() -> str:
+    """This server as seen from inside it: the loopback address unless it listens on one
+    address only."""
+    address = str(st.get_option("server.address") or "")
+    if address in ("", "0.0.0.0", "::"):
+        address = "127.0.0.1"
+    host = f"[{address}]" if ":" in address else address
+    return f"http://{host}:{st.get_option('server.port')}"
+
+
+def _start_practice(code: str, workshop_lang: str) -> None:
+    count = int(st.session_state.get("practice_n") or 6)
+    names = start_practice(base_url=_own_address(), code=code, count=count, lang=workshop_lang)
+    flash("success", tr("practice.started", n=len(names)), SCOPE)
 
 
 def _address_choice(view: WorkshopView) -> None:

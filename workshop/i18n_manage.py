@@ -233,4 +233,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.file": ("Файл JSON", "JSON file"),
     "import.go": ("Импортировать", "Import"),
     "import.done": ("Сессия импортирована, код {code}.", "Workshop imported, code {code}."),
+    # practice mode: simulated participants in the lobby
+    "practice.title": ("Тренировка", "Practice"),
+    "practice.how_many": ("Сколько участников-ботов", "How many simulated participants"),
+    "practice.add": ("Добавить участников-ботов: {n}", "Add {n} simulated participants"),
+    "practice.explain": (
+        "Это не люди: программа сама входит через страницу входа, выбирает тренды, пишет "
+        "стикеры и голосует — чтобы попробовать сессию или потренироваться ведущему одному. "
+        "Боты уходят, когда сессия завершена, и не позже чем через 2 часа; в записи сессии они "
+        "остаются участниками.",
+        "These are not people: the app joins them through the join page, and they pick trends, "
+        "write notes and vote — to try a workshop or to train as a facilitator alone. They leave "
+        "when the workshop finishes, or after 2 hours at most; the workshop's record keeps them "
+        "as participants.",
+    ),
+    "practice.started": (
+        "Подключаются участники-боты: {n}. Через несколько секунд они появятся в списке.",
+        "{n} simulated participants are joining; they show in the roster in a few seconds.",
+    ),
 }
