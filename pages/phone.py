@@ -21,7 +21,7 @@ from ui.style import phone_style
 from workshop import services, steps
 from workshop.limits import NOTE_MAX, RATIONALE_MAX
 from workshop.models import Workshop
-from workshop.views import workshop_view
+from workshop.views import shared_view, signature_of
 
 phone_style()
 token = st.query_params.get("p")
@@ -263,9 +263,9 @@ def _result(view) -> None:
 @st.fragment
 def phone_body() -> None:
     with new_session() as session:
-        workshop = session.get(Workshop, workshop_id)
-        view = workshop_view(session=session, workshop=workshop)
-        signature = services.live_signature(session=session, code=workshop.code)
+        view = shared_view(session=session, workshop_id=workshop_id)
+        workshop = view.workshop
+        signature = signature_of(view)
         remember(participant_slot(workshop.code), token)
         live_view(view, signature, for_phone=True, size="small", key="live_phone")
         st.html(f"<b>{esc(workshop.title)}</b> · {esc(me.name)} ({esc(me.department)})")

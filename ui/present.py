@@ -10,9 +10,9 @@ import streamlit as st
 from ui.common import esc, lang, tr
 from ui.engine import new_session
 from ui.live import live
-from workshop import figures, services, steps
-from workshop.models import PollOption, Trend, Workshop
-from workshop.views import NoteCard, WorkshopView, workshop_view
+from workshop import figures, steps
+from workshop.models import PollOption, Trend
+from workshop.views import NoteCard, WorkshopView, shared_view, signature_of
 
 
 def trend_title(trend: Trend) -> str:
@@ -58,9 +58,8 @@ def timer_labels() -> dict[str, str]:
 def load_view(workshop_id: int) -> tuple[WorkshopView, dict[str, str]]:
     """What a screen draws, and the fingerprints its live element compares against."""
     with new_session() as session:
-        workshop = session.get(Workshop, workshop_id)
-        view = workshop_view(session=session, workshop=workshop)
-        return view, services.live_signature(session=session, code=workshop.code)
+        view = shared_view(session=session, workshop_id=workshop_id)
+        return view, signature_of(view)
 
 
 def live_view(view: WorkshopView, signature: dict[str, str], *, for_phone: bool, size: str, key: str) -> None:

@@ -60,6 +60,10 @@ def make_engine(url: str | None = None) -> Engine:
         kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if memory:
             kwargs["poolclass"] = StaticPool
+        else:
+            # Every Streamlit rerun runs in a thread of its own and holds a connection while it
+            # draws; SQLite connections are cheap, so a busy workshop day never queues for one.
+            kwargs.update(pool_size=20, max_overflow=60, pool_timeout=60)
         engine = create_engine(url, **kwargs)
         _tune_sqlite(engine, memory=memory)
     else:

@@ -970,7 +970,12 @@ def live_signature(*, session: Session, code: str) -> dict[str, str]:
     if workshop is None:
         return {"rev": "", "phase": ""}
     poll = current_poll(session=session, workshop=workshop)
-    phase = "|".join(
+    return {"rev": str(workshop.revision), "phase": phase_of(workshop, poll)}
+
+
+def phase_of(workshop: Workshop, poll: Poll | None) -> str:
+    """What a phone shows, as one string: the step, the current vote and its state, the timer."""
+    return "|".join(
         str(x)
         for x in (
             workshop.step,
@@ -980,4 +985,3 @@ def live_signature(*, session: Session, code: str) -> dict[str, str]:
             workshop.paused_remaining,
         )
     )
-    return {"rev": str(workshop.revision), "phase": phase}

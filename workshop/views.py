@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -22,7 +23,15 @@ from workshop.models import (
     Workshop,
     utcnow,
 )
-from workshop.services import ballots_cast, count_poll, current_poll, options_of, roster, timer_of
+from workshop.services import (
+    ballots_cast,
+    count_poll,
+    current_poll,
+    options_of,
+    phase_of,
+    roster,
+    timer_of,
+)
 from workshop.trend_maps import trends_of
 
 GROUP_MIN, GROUP_MAX = 5, 7
@@ -263,6 +272,57 @@ def workshop_view(
         paused=timer.paused,
         log=log,
     )
+
+
+# --------------------------------------------------------------------------- one view per revision
+
+# A workshop's screens (a projector, a control panel, 5-7 phones) all draw the same view, and
+# every change bumps the workshop's revision (services._commit). So a view is built once per
+# revision in this process and shared: the eight reruns a change causes cost one build and seven
+# look-ups. Views are read-only; their rows were loaded in a session of their own that is closed,
+# so no other session's commit can expire them.
+_VIEWS: OrderedDict[tuple[str, int, int, bool], WorkshopView] = OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+VIEWS_KEPT = 512
+
+
+def shared_view(
+    *, session: Session, workshop_id: int, secret: bool = True, now: datetime | None = None
+) -> WorkshopView:
+    """``workshop_view`` of the workshop's current revision, built once per revision.
+
+    ``session`` only reads the revision (one indexed row); the view comes from the cache or is
+    built in a session of its own. The countdown (``remaining``) is always computed for ``now``."""
+    now = now or utcnow()
+    revision = session.exec(select(Workshop.revision).where(Workshop.id == workshop_id)).one()
+    bind = session.get_bind()
+    database = f"{bind.url}#{id(bind)}"  # two in-memory databases share a URL
+    key = (database, workshop_id, revision, secret)
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(key)
+        if view is not None:
+            _VIEWS.move_to_end(key)
+    if view is None:
+        # End the caller's read first: on an in-memory database the two sessions share one
+        # connection, and SQLite refuses a transaction inside another.
+        session.commit()
+        with Session(session.get_bind()) as own:
+            workshop = own.get(Workshop, workshop_id)
+            assert workshop is not None
+            view = workshop_view(session=own, workshop=workshop, secret=secret, now=now)
+        key = (database, workshop_id, view.workshop.revision, secret)  # the revision it was built from
+        with _VIEWS_LOCK:
+            _VIEWS[key] = view
+            while len(_VIEWS) > VIEWS_KEPT:
+                _VIEWS.popitem(last=False)
+    timer = timer_of(view.workshop)
+    return replace(view, remaining=timers.remaining(timer, now), paused=timer.paused)
+
+
+def signature_of(view: WorkshopView) -> dict[str, str]:
+    """The live element's fingerprints, from a view (the same as ``services.live_signature``)."""
+    poll = view.poll.poll if view.poll else None
+    return {"rev": str(view.workshop.revision), "phase": phase_of(view.workshop, poll)}
 
 
 def step_of(*, session: Session, workshop_id: int) -> tuple[str, int]:
