@@ -84,7 +84,7 @@ screenshots: $(BIN)/.installed browser
 bench: $(BIN)/.installed browser
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.archive
-	$(BIN)/python -m bench.load --processes 2
+	$(BIN)/python -m bench.load
 
 ## make archive-demo: fill data/archive-demo.db with 10,000 realistic workshops to try the archive
 archive-demo: $(BIN)/.installed

@@ -100,6 +100,7 @@ class Tally:
 
 _CARD = re.compile(r'<div class="note-card[^"]*">([^<]*)')
 _COUNT = re.compile(r'class="big-number">(\d+) / \d+<')
+_PICKS = re.compile(r"(?:отметок|picks): (\d+)")
 
 
 class Room:
@@ -120,6 +121,9 @@ class Room:
         self.count_seen: dict[int, float] = {}  # vote count k → first seen, in the current vote
         self.ballots: list[float] = []  # sent_at of each first ballot, in the order reported
         self.ballots_matched = 0
+        self.picks_seen: dict[int, float] = {}  # total picks k → first seen
+        self.picks: list[float] = []
+        self.picks_matched = 0
 
     def note_sent(self, text: str, sent_at: float) -> None:
         needle = html.escape(text, quote=True)
@@ -129,6 +133,16 @@ class Room:
     def ballot_sent(self, sent_at: float) -> None:
         self.ballots.append(sent_at)
         self._match_ballots()
+
+    def pick_sent(self, sent_at: float) -> None:
+        self.picks.append(sent_at)
+        self._match_picks()
+
+    def _match_picks(self) -> None:
+        while self.picks_matched < len(self.picks) and self.picks_matched + 1 in self.picks_seen:
+            k = self.picks_matched
+            self.tally.seen("pick", max(0.0, self.picks_seen[k + 1] - self.picks[k]))
+            self.picks_matched += 1
 
     def new_vote(self) -> None:
         self.count_seen, self.ballots, self.ballots_matched = {}, [], 0
@@ -159,6 +173,11 @@ class Room:
                     fresh = True
             if fresh:
                 self._match_cards(text)
+        picks = _PICKS.search(body)
+        if picks:
+            for k in range(1, int(picks.group(1)) + 1):
+                self.picks_seen.setdefault(k, received_at)
+            self._match_picks()
         count = _COUNT.search(body)
         if count:
             for k in range(1, int(count.group(1)) + 1):
@@ -473,6 +492,8 @@ async def run_level(
                 room.note_sent(action.text, action.sent_at)
             elif action.kind == "vote":  # a first ballot (a changed one is "revote")
                 room.ballot_sent(action.sent_at)
+            elif action.kind == "pick":  # a tap that ticks a trend: the projector's pick total grows
+                room.pick_sent(action.sent_at)
 
         facilitator = Facilitator(base, engine, wid, code, key, pace=pace, room=room, tally=tally)
         tasks.append(asyncio.create_task(room.run(stop)))
@@ -641,6 +662,7 @@ PLANS = {
     # to go through all five steps; realistic runs (an action every 20-40 s) cover the first
     # three steps in their time.
     "full": {"heavy": ([1, 3, 6, 10, 15, 20, 30], 75.0), "realistic": ([1, 25, 50, 75, 100, 150], 120.0)},
+    # kept for a quick look: a few levels only
     "quick": {"heavy": ([1, 10], 60.0), "realistic": ([1, 25], 90.0)},
 }
 
@@ -651,7 +673,7 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="fewer and shorter levels")
     parser.add_argument(
-        "--processes", type=int, default=2, help="also run ours on this many app processes (heavy load)"
+        "--processes", type=int, default=1, help="also run ours on this many app processes (heavy load)"
     )
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measured per level")
     parser.add_argument("--out", type=Path, default=OUT)
