@@ -121,12 +121,18 @@ def upload(page, path: Path, *, timeout_ms: int = 5_000, attempts: int = 6) -> N
     from playwright.sync_api import expect
 
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    running = page.locator('[data-testid="stStatusWidget"]')
     for _attempt in range(attempts):
+        # Not while the page reruns: the uploader it is about to draw anew would lose the file.
+        expect(running).to_be_hidden(timeout=timeout_ms * 3)
         expect(dropzone).to_be_attached(timeout=timeout_ms * 3)
+        dropzone.set_input_files([])  # the same file again must still be a change
         dropzone.set_input_files(str(path))
         try:
             expect(page.get_by_text(path.name)).to_be_visible(timeout=timeout_ms)
             return
         except AssertionError:
             page.wait_for_timeout(500)
-    raise AssertionError(f"the file uploader never took {path.name}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "upload_refused.png"))
+    raise AssertionError(f"the file uploader never took {path.name} (see {ARTIFACTS}/upload_refused.png)")
