@@ -226,33 +226,30 @@ if section == "analytics":
     from workshop.db import database_url
 
     data = _analytics(database_url(), lang())
-    chart = {"displayModeBar": False}
+
+    def chart(figure, key: str) -> None:  # type: ignore[no-untyped-def]
+        st.plotly_chart(figure, config={"displayModeBar": False}, width="stretch", theme=None, key=key)
+
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader(tr("analytics.trends"))
         if data["trends"]:
-            st.plotly_chart(
+            chart(
                 charts.bars([n for n, _ in data["trends"]], [c for _, c in data["trends"]]),
-                config=chart,
-                width="stretch",
-                theme=None,
-                key="chart_trends",
+                "chart_trends",
             )
         else:
             st.info(tr("analytics.empty"))
         st.subheader(tr("analytics.handoffs"))
         statuses = [s for s in ("", *handoff.STATUSES) if data["handoffs"].get(s)]
         if statuses:
-            st.plotly_chart(
+            chart(
                 charts.bars(
                     [handoff_label(s) for s in statuses],
                     [data["handoffs"][s] for s in statuses],
                     colour=charts.COLOURS["innovation"],
                 ),
-                config=chart,
-                width="stretch",
-                theme=None,
-                key="chart_handoffs",
+                "chart_handoffs",
             )
         else:
             st.info(tr("analytics.empty"))
@@ -261,39 +258,33 @@ if section == "analytics":
         st.caption(tr("analytics.obstacles_hint"))
         groups = data["obstacles"]
         if groups:
-            st.plotly_chart(
+            chart(
                 charts.bars(
                     [g.label for g in groups],
                     [g.workshops for g in groups],
                     colour=charts.COLOURS["obstacle"],
                     hover=[" · ".join(g.wordings) for g in groups],
                 ),
-                config=chart,
-                width="stretch",
-                theme=None,
-                key="chart_obstacles",
+                "chart_obstacles",
             )
         else:
             st.info(tr("analytics.empty"))
         st.subheader(tr("analytics.departments"))
         if data["departments"]:
-            st.plotly_chart(
+            chart(
                 charts.bars(
                     [d for d, _p, _w in data["departments"]],
                     [p for _d, p, _w in data["departments"]],
                     colour=charts.COLOURS["people"],
                 ),
-                config=chart,
-                width="stretch",
-                theme=None,
-                key="chart_departments",
+                "chart_departments",
             )
         else:
             st.info(tr("analytics.empty"))
     st.subheader(tr("analytics.over_time"))
     months = data["months"]
     if months:
-        st.plotly_chart(
+        chart(
             charts.lines(
                 [m.month for m in months],
                 {
@@ -302,10 +293,7 @@ if section == "analytics":
                     t("analytics.participants", lang()): [m.participants for m in months],
                 },
             ),
-            config=chart,
-            width="stretch",
-            theme=None,
-            key="chart_months",
+            "chart_months",
         )
     else:
         st.info(tr("analytics.empty"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +12,7 @@ import streamlit as st
 from ui.engine import new_session
 from workshop.errors import WorkshopError
 from workshop.i18n import LANGUAGES, t
+from workshop.text import markdown_literal
 
 FLASH = "_flash"
 
@@ -26,12 +26,9 @@ def lang() -> str:
     return "en" if locale.startswith("en") else "ru"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
-
-
 def md_escape(text: str) -> str:
     """Make text literal where Streamlit renders Markdown (messages, headers, widget labels)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return markdown_literal(text)
 
 
 def tr(key: str, **kwargs: Any) -> str:

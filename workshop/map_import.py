@@ -234,18 +234,26 @@ def _decode_utf8(data: bytes) -> str:
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 
 
-def _check_json_depth(text: str) -> None:
-    """Refuse deep nesting before the parser sees it (10,000 levels must not recurse)."""
+def json_too_deep_at(text: str, limit: int) -> int | None:
+    """Where JSON ``text`` first nests deeper than ``limit`` (an offset), or None; found before
+    any parser sees it, so 10,000 levels never recurse."""
     depth = 0
     for token in _JSON_TOKEN.finditer(text):
         bracket = token.group()
         if bracket in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
-                line = text.count("\n", 0, token.start()) + 1
-                raise _Refused(f"line {line}: the file nests deeper than {MAX_DEPTH} levels")
+            if depth > limit:
+                return token.start()
         elif bracket in "]}":
             depth -= 1
+    return None
+
+
+def _check_json_depth(text: str) -> None:
+    at = json_too_deep_at(text, MAX_DEPTH)
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        raise _Refused(f"line {line}: the file nests deeper than {MAX_DEPTH} levels")
 
 
 def _load_json(data: bytes) -> object:

@@ -53,7 +53,7 @@ from workshop.db import begin_write
 from workshop.errors import BallotInvalid, InvalidInput, NotFound
 from workshop.i18n import LANGUAGES
 from workshop.limits import HANDOFF_NOTE_MAX, LINK_MAX, LINKS_MAX
-from workshop.map_import import MAX_TRENDS
+from workshop.map_import import MAX_TRENDS, json_too_deep_at
 from workshop.models import (
     Ballot,
     BallotMark,
@@ -108,7 +108,6 @@ _WORD = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # breaks aside) and lone surrogates, which JSON can spell as escapes.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # A JSON string (unrolled, so linear on an unterminated one) or a bracket.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _SHOWN = re.compile(r"[^\w.\-\[\]]")
 
 # Step log details that name notes or options by their database id, as the services write them.
@@ -433,16 +432,8 @@ def _load(data: bytes) -> object:
 
 
 def _check_depth(text: str) -> None:
-    """Refuse deep nesting before the parser sees it (10,000 levels must not recurse)."""
-    depth = 0
-    for token in _JSON_TOKEN.finditer(text):
-        bracket = token.group()
-        if bracket in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise InvalidInput("transfer.too_deep", max=MAX_DEPTH)
-        elif bracket in "]}":
-            depth -= 1
+    if json_too_deep_at(text, MAX_DEPTH) is not None:
+        raise InvalidInput("transfer.too_deep", max=MAX_DEPTH)
 
 
 def _object_without_twins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.latency import MARK_CLICK, OBSERVE
 from scripts.scale_out import (
     STICKY_COOKIE,
     Cluster,
@@ -36,29 +37,6 @@ from workshop.services import Settings
 T = 15_000
 
 # When each note's card first appears on the projector (a MutationObserver, so no polling delay).
-OBSERVE_NOTES = """
-() => {
-  window.__seen = {};
-  const scan = () => {
-    for (const card of document.querySelectorAll('.note-card')) {
-      const text = card.firstChild && card.firstChild.textContent;
-      if (text && !(text in window.__seen)) window.__seen[text] = Date.now();
-    }
-  };
-  scan();
-  new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
-}
-"""
-
-MARK_CLICK = """
-() => {
-  window.__clicked = null;
-  document.addEventListener('click', (e) => {
-    if (e.target.closest('button')) window.__clicked = Date.now();
-  }, true);
-}
-"""
-
 # The boot id of the process that answers this page's requests: the first event on its stream.
 BOOT_OF_PAGE = """
 async (code) => {
@@ -169,7 +147,7 @@ def test_a_phone_on_one_process_and_the_projector_on_another_agree_within_a_seco
     assert phone.evaluate(BOOT_OF_PAGE, built.code) == app2
     assert (sticky_cookie(projector), sticky_cookie(phone)) == ("app1", "app2")
 
-    projector.evaluate(OBSERVE_NOTES)
+    projector.evaluate(OBSERVE)
     phone.evaluate(MARK_CLICK)
     phone.wait_for_timeout(1000)  # both pages settled
     latencies = []
