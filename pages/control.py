@@ -5,9 +5,10 @@ import streamlit as st
 from ui.common import change_language_link, esc, tr
 from ui.controls import controls
 from ui.engine import new_session
-from ui.present import live_view, load_view, step_chips
+from ui.present import board_of, live_board, load_view, step_chips
 from ui.style import phone_style
 from workshop import services
+from workshop.board import FACILITATOR
 from workshop.errors import AccessDenied
 
 phone_style()
@@ -24,11 +25,12 @@ workshop_id, workshop_code = workshop.id, workshop.code
 
 @st.fragment
 def control_body() -> None:
-    view, signature = load_view(workshop_id)
+    view, _signature = load_view(workshop_id)
+    board = board_of(view, screen=FACILITATOR)
     st.html(f"<b>{esc(workshop_code)}</b>")
-    live_view(view, signature, for_phone=False, size="small", key="live_control")
+    live_board(view, board, size="small", key="live_control")
     step_chips(view.step)
-    controls(view, key=key or "")
+    controls(view, board, key=key or "")
 
 
 control_body()

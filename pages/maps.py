@@ -5,9 +5,11 @@ import streamlit as st
 
 from ui.common import act, change_language_link, lang, show_flash, tr
 from ui.engine import new_session
+from ui.present import metro
 from ui.style import phone_style
-from workshop import figures, map_import, poster, trend_maps
+from workshop import map_import, poster, trend_maps
 from workshop.limits import NOTE_MAX
+from workshop.metro import Station
 
 phone_style()
 change_language_link()
@@ -33,17 +35,16 @@ edit_tab, import_tab, poster_tab = st.tabs(
 )
 
 
-def stations(document: dict) -> list[figures.Station]:
+def stations(document: dict) -> list[Station]:
     categories = {c["id"]: c["title"][lang()] for c in document["categories"]}
     return [
-        figures.Station(code=t["code"], title=t["title"][lang()], category=categories[t["category"]])
+        Station(code=t["code"], title=t["title"][lang()], category=categories[t["category"]])
         for t in document["trends"]
     ]
 
 
-def show_map(document: dict) -> None:
-    fig = figures.trend_map_figure(stations(document), height=520, show_counts=False)
-    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
+def show_map(document: dict, *, key: str) -> None:
+    metro(stations(document), key=key, screen="desk", counts=False, caption=document["title"][lang()])
     rows = map_import.document_to_rows(document)
     st.dataframe(rows, hide_index=True, width="stretch")
 
@@ -52,7 +53,7 @@ with edit_tab:
     if map_id:
         with new_session() as session:
             document = trend_maps.document_of(session=session, version_id=versions[map_id].id)
-        show_map(document)
+        show_map(document, key="map_preview")
         codes = [t["code"] for t in document["trends"]]
         by_code = {t["code"]: t for t in document["trends"]}
         category_titles = {c["id"]: c["title"]["ru"] for c in document["categories"]}
@@ -133,7 +134,7 @@ with import_tab:
             st.text("\n".join(result.problems))
         elif result.document is not None:
             st.success(tr("maps.preview", n=len(result.document["trends"])))
-            show_map(result.document)
+            show_map(result.document, key="import_preview")
             if st.button(tr("maps.save_import"), type="primary", key="save_import"):
                 if act(trend_maps.import_map, done="maps.imported", scope="maps", document=result.document):
                     st.rerun()

@@ -10,7 +10,7 @@ from ui.common import act, change_language_link, esc, md_escape, show_flash, tr
 from ui.engine import new_session
 from ui.memory import participant_slot, remember
 from ui.present import (
-    live_view,
+    live_phone,
     option_text,
     step_chips,
     trend_category,
@@ -267,7 +267,7 @@ def phone_body() -> None:
         workshop = view.workshop
         signature = signature_of(view)
         remember(participant_slot(workshop.code), token)
-        live_view(view, signature, for_phone=True, size="small", key="live_phone")
+        live_phone(view, signature, participant_id=participant_id, key="live_phone")
         st.html(f"<b>{esc(workshop.title)}</b> · {esc(me.name)} ({esc(me.department)})")
         step_chips(view.step, compact=True)
         show_flash()

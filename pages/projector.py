@@ -3,16 +3,21 @@ in the link, the controls appear in the sidebar."""
 
 import streamlit as st
 
-from ui.common import change_language_link, esc, tr
+from ui.common import change_language_link, esc, lang, tr
 from ui.controls import controls, join_link
 from ui.engine import new_session
 from ui.memory import facilitator_slot, recall, remember
 from ui.present import (
-    live_view,
+    Board,
+    board_of,
+    board_part,
+    group_warnings,
+    live_board,
     load_view,
     note_wall,
     option_text,
     results_chart,
+    roster,
     step_chips,
     template,
     trend_map,
@@ -20,7 +25,9 @@ from ui.present import (
 )
 from ui.style import projector_style
 from workshop import net, services, steps
+from workshop.board import FACILITATOR, ROOM
 from workshop.errors import NotFound
+from workshop.i18n import t
 from workshop.qr import qr_data_uri
 from workshop.security import secret_matches
 from workshop.views import WorkshopView
@@ -54,7 +61,7 @@ if url_key and not is_facilitator:
     st.error(tr("error.access_denied"))
 
 
-def _lobby(view: WorkshopView) -> None:
+def _lobby(view: WorkshopView, board: Board) -> None:
     link = join_link(view)
     left, right = st.columns([2, 3], gap="large")
     with left:
@@ -68,31 +75,26 @@ def _lobby(view: WorkshopView) -> None:
         if net.is_local(link):
             addresses = ", ".join(net.lan_bases(st.context.url or "")) or "—"
             st.warning(tr("proj.local_warning", addresses=addresses))
-        st.header(tr("proj.roster", n=len(view.participants)))
-        rows = "".join(
-            f'<div class="roster-row">{esc(p.name)} <span class="dept">· {esc(p.department)}</span></div>'
-            for p in view.participants
-        )
-        st.html(rows or f"<p>{esc(tr('proj.roster_empty'))}</p>")
-        for warning_key, args in view.group_warnings:
-            st.warning(tr(warning_key, **args))
+        roster(board)
+        group_warnings(board)
 
 
-def _pick(view: WorkshopView) -> None:
+def _pick(view: WorkshopView, board: Board) -> None:
     w = view.workshop
-    title = tr("proj.pick_title", low=w.picks_min, high=w.picks_max)
-    progress = tr(
-        "proj.pick_progress",
-        n=view.done_picking,
-        total=len(view.participants),
-        picks=sum(view.pick_counts.values()),
-    )
     # One line for the task and the progress: the map gets the rest of the screen.
-    st.html(f"<h3 style='margin:0'>{esc(title)} <span style='font-weight:400'>· {esc(progress)}</span></h3>")
-    trend_map(view, height=760)
+    board_part(
+        "pick_line",
+        board,
+        key="board_pick_line",
+        labels={
+            "title": t("proj.pick_title", lang(), low=w.picks_min, high=w.picks_max),
+            "progress": t("proj.pick_progress", lang(), n="{n}", total="{total}", picks="{picks}"),
+        },
+    )
+    trend_map(view, board)
 
 
-def _vote(view: WorkshopView) -> None:
+def _vote(view: WorkshopView, board: Board) -> None:
     subject = steps.VOTE_STEPS[view.step]
     st.header(tr(f"proj.vote_title.{subject}"))
     poll_view = view.poll
@@ -103,10 +105,8 @@ def _vote(view: WorkshopView) -> None:
         st.warning(tr("proj.runoff", round=poll.round))
     if poll.status in ("ready", "open", "closed"):
         status = {"ready": "proj.vote_ready", "open": "proj.vote_open", "closed": "proj.vote_closed"}
-        st.html(
-            f'<div class="big-number">{poll_view.ballots} / {len(view.participants)}</div>'
-            f"<p>{esc(tr(status[poll.status]))}</p>"
-        )
+        board_part("ballots", board, key="board_ballots", variant="big", labels={"text": "{n} / {total}"})
+        st.html(f"<p>{esc(tr(status[poll.status]))}</p>")
         items = "".join(
             f'<div class="roster-row">{esc(option_text(view, o))}'
             + (f' <span class="chip">×{o.support}</span>' if o.support > 1 else "")
@@ -124,21 +124,18 @@ def _vote(view: WorkshopView) -> None:
         results_chart(view)
 
 
-def _write(view: WorkshopView) -> None:
+def _write(view: WorkshopView, board: Board) -> None:
     kind = steps.NOTE_KIND[view.step]
-    cards = view.obstacles if kind == "obstacle" else view.innovations
     if kind == "obstacle":
         st.header(tr("proj.obstacle_title", product=view.workshop.product))
-        st.write(tr("proj.notes_count", n=sum(1 + len(c.merged) for c in cards)))
-        note_wall(cards, show_authors=view.workshop.show_authors)
+        note_wall(board)
         return
     left, right = st.columns([2, 3], gap="large")
     with left:
         template(view, height=600)
     with right:
         st.header(tr("proj.innovation_title"))
-        st.write(tr("proj.notes_count", n=sum(1 + len(c.merged) for c in cards)))
-        note_wall(cards, show_authors=view.workshop.show_authors, css="innovation")
+        note_wall(board, css="innovation")
 
 
 def _presentation(view: WorkshopView) -> None:
@@ -155,7 +152,7 @@ def _presentation(view: WorkshopView) -> None:
             st.info(tr("proj.agreement_check"))
 
 
-def draw(view: WorkshopView, signature: dict[str, str]) -> None:
+def draw(view: WorkshopView, board: Board) -> None:
     workshop = view.workshop
     head, clock = st.columns([5, 2])
     with head:
@@ -165,36 +162,38 @@ def draw(view: WorkshopView, signature: dict[str, str]) -> None:
         )
         step_chips(view.step)
     with clock:
-        live_view(view, signature, for_phone=False, size="big", key="live_projector")
+        live_board(view, board, size="big", key="live_projector")
         if view.step not in (steps.LOBBY, steps.FINISHED):
             st.html(
                 f"<div style='text-align:right;font-size:22px'>{esc(tr('proj.join_small'))} "
                 f"<b>{esc(workshop_code)}</b></div>"
             )
     if view.step == steps.LOBBY:
-        _lobby(view)
+        _lobby(view, board)
     elif view.step == steps.TRENDS_PICK:
-        _pick(view)
+        _pick(view, board)
     elif view.step in steps.VOTE_STEPS:
-        _vote(view)
+        _vote(view, board)
     elif view.step in steps.NOTE_KIND:
-        _write(view)
+        _write(view, board)
     else:
         _presentation(view)
 
 
 if is_facilitator:
-    # One page, one live element: a change reruns the whole page, controls included.
-    # (Two live elements on one page would fire in one batch and rerun only one fragment.)
-    view, signature = load_view(workshop_id)
+    # The facilitator's page runs as a whole: only when its layout changes or a control is used;
+    # everything else a step shows is patched in the browser from the board data.
+    view, _signature = load_view(workshop_id)
+    board = board_of(view, screen=FACILITATOR)
     with st.sidebar:
-        controls(view, key=key or "")
+        controls(view, board, key=key or "")
         change_language_link()
-    draw(view, signature)
+    draw(view, board)
 else:
 
     @st.fragment
     def projector_body() -> None:
-        draw(*load_view(workshop_id))
+        view, _signature = load_view(workshop_id)
+        draw(view, board_of(view, screen=ROOM))
 
     projector_body()

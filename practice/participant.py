@@ -234,7 +234,8 @@ class SimulatedParticipant:
                 helpers.append(asyncio.create_task(self._tick(self.refresh_every)))
             else:
                 code, kinds = live.data.get("code", self.code), str(live.data.get("kinds") or PHONE_KINDS)
-                helpers.append(asyncio.create_task(self._listen(code, kinds)))
+                ticket = str(live.data.get("ticket", ""))
+                helpers.append(asyncio.create_task(self._listen(code, kinds, ticket)))
                 if self.safety_poll:
                     helpers.append(asyncio.create_task(self._poll()))
             try:
@@ -291,13 +292,13 @@ class SimulatedParticipant:
         await phone.wait_closed()
         self._signal(CLOSED)
 
-    async def _listen(self, code: str, kinds: str) -> None:
+    async def _listen(self, code: str, kinds: str, ticket: str) -> None:
         """The live element's event stream: a change reruns the page; after a drop, the first
         hello reruns it once; a new server boot reloads the page (a new session)."""
         boot: str | None = None
         broken = False
         reported = False
-        path = f"/live/{code}?kinds={kinds}"
+        path = f"/live/{code}?{urlencode({'t': ticket, 'kinds': kinds})}"
         while True:
             started = time.perf_counter()
             try:
@@ -326,7 +327,8 @@ class SimulatedParticipant:
                 broken = True
                 if not reported:
                     reported = True
-                    self._report(CONNECT, path, started, ok=False, error=f"{type(err).__name__}: {err}")
+                    error = f"{type(err).__name__}: {err}"
+                    self._report(CONNECT, f"/live/{code}", started, ok=False, error=error)
             await asyncio.sleep(RECONNECT_S)
 
     async def _poll(self) -> None:
@@ -340,7 +342,9 @@ class SimulatedParticipant:
                 continue
             try:
                 status, body = await http_get(
-                    self.base_url, f"/live/{live.data['code']}/sig", timeout=self.timeout
+                    self.base_url,
+                    f"/live/{live.data['code']}/sig?{urlencode({'t': live.data.get('ticket', '')})}",
+                    timeout=self.timeout,
                 )
                 now = json.loads(body).get("phase") if status == 200 else None
             except asyncio.CancelledError:

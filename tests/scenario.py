@@ -76,20 +76,32 @@ def _open_and_vote(session: Session, built: Built, choose) -> int:  # type: igno
 
 
 def build_workshop(
-    db_url: str, *, stop: str, people: int = 6, settings: services.Settings | None = None
+    db_url: str,
+    *,
+    stop: str,
+    people: int = 6,
+    settings: services.Settings | None = None,
+    map_id: str = "customer-journey-2017",
 ) -> Built:
     engine = make_engine(db_url)
     try:
         create_tables(engine)
-        return _build(engine, stop=stop, people=people, settings=settings)
+        return _build(engine, stop=stop, people=people, settings=settings, map_id=map_id)
     finally:
         engine.dispose()
 
 
-def _build(engine, *, stop: str, people: int, settings: services.Settings | None) -> Built:  # type: ignore[no-untyped-def]
+def _build(
+    engine,
+    *,
+    stop: str,
+    people: int,
+    settings: services.Settings | None,
+    map_id: str = "customer-journey-2017",
+) -> Built:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         install_builtin_maps(session=session)
-        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
+        version = next(v for m, v in latest_versions(session=session) if m.id == map_id)
         workshop, key = services.create_workshop(
             session=session,
             title="Инновации в доставке",

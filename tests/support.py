@@ -136,3 +136,21 @@ def upload(page, path: Path, *, timeout_ms: int = 5_000, attempts: int = 6) -> N
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "upload_refused.png"))
     raise AssertionError(f"the file uploader never took {path.name} (see {ARTIFACTS}/upload_refused.png)")
+
+
+def live_ticket(db_url: str, code: str, scope: str = "room", subject: int = 0) -> str:
+    """A live ticket for ``code`` as a page of the app would hand its live element."""
+    from sqlmodel import Session, select
+
+    from workshop import tickets
+    from workshop.db import make_engine
+    from workshop.models import Workshop
+
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as session:
+            workshop_id = session.exec(select(Workshop.id).where(Workshop.code == code)).one()
+            secret = tickets.server_secret(session=session)
+        return tickets.issue(secret=secret, code=code, workshop_id=workshop_id, scope=scope, subject=subject)
+    finally:
+        engine.dispose()

@@ -10,11 +10,15 @@ import streamlit as st
 
 from practice.room import MAX_GROUP, start_practice
 from ui.common import act, flash, lang, md_escape, show_flash, tr
-from ui.present import option_text
+from ui.live import action_of
+from ui.present import Board, board_part, group_warnings, option_text
 from workshop import net, services, steps
+from workshop.i18n import t
+from workshop.limits import NOTE_MAX
 from workshop.views import WorkshopView
 
 SCOPE = "ctl"
+TIDY = "ctl_tidy"
 
 
 def configured_base_url() -> str:
@@ -105,13 +109,20 @@ def _timer_buttons(view: WorkshopView) -> None:
     )
 
 
-def _poll_buttons(view: WorkshopView) -> None:
+def _poll_buttons(view: WorkshopView, board: Board) -> None:
     poll_view = view.poll
     wid = view.workshop.id
     if poll_view is None:
         return
     poll = poll_view.poll
-    st.write(tr("ctl.ballots", n=poll_view.ballots, total=len(view.participants)))
+    board_part(
+        "ballots",
+        board,
+        key="ctl_ballots",
+        screen="desk",
+        variant="line",
+        labels={"text": t("ctl.ballots", lang(), n="{n}", total="{total}")},
+    )
     args = {"workshop_id": wid, "poll_id": poll.id}
     if poll.status == "ready":
         _action(tr("ctl.open_vote"), "open_vote", services.open_poll, **args)
@@ -134,94 +145,79 @@ def _poll_buttons(view: WorkshopView) -> None:
         _action(tr("ctl.decide"), "decide", services.decide_tie, primary=False, option_id=choice, **args)
 
 
-def _notes_tools(view: WorkshopView) -> None:
-    kind = steps.NOTE_KIND[view.step]
-    cards = view.obstacles if kind == "obstacle" else view.innovations
-    if len(cards) < 1:
-        return
+def _notes_tools(view: WorkshopView, board: Board) -> None:
+    """Merge duplicates, fix typos, undo a merge: on the live list of the wall's notes, each
+    action one click (the list is patched as notes arrive, so nothing moves under the pointer)."""
     wid = view.workshop.id
-    with st.expander(tr("ctl.tidy", n=len(cards))):
-        labels = {c.id: c.text for c in cards}
-        keep = st.selectbox(
-            tr("ctl.merge_keep"),
-            list(labels),
-            key="merge_keep",
-            format_func=lambda i: labels[i][:80],
-            placeholder=tr("ui.choose"),
-        )
-        others = st.multiselect(
-            tr("ctl.merge_others"),
-            [i for i in labels if i != keep],
-            key="merge_others",
-            format_func=lambda i: labels[i][:80],
-            placeholder=tr("ui.choose"),
-        )
-        st.button(
-            tr("ctl.merge"),
-            key="merge",
-            on_click=_do,
-            args=(services.merge_notes,),
-            kwargs={"workshop_id": wid, "keep_id": keep, "merge_ids": others},
-            disabled=not others,
-        )
-        st.divider()
-        edit_id = st.selectbox(
-            tr("ctl.edit_which"),
-            list(labels),
-            key="edit_which",
-            format_func=lambda i: labels[i][:80],
-            placeholder=tr("ui.choose"),
-        )
-        st.text_input(tr("ctl.edit_text"), value=labels.get(edit_id, ""), key=f"edit_text_{edit_id}")
-        st.button(tr("ctl.edit_save"), key="edit_save", on_click=_edit, args=(wid, edit_id))
-        merged = [(m, c) for c in cards for m in c.merged]
-        if merged:
-            st.divider()
-            for child, parent in merged:
-                cols = st.columns([4, 1])
-                cols[0].text(f"{child.text}  →  {parent.text}")
-                cols[1].button(
-                    tr("ctl.unmerge"),
-                    key=f"unmerge_{child.id}",
-                    on_click=_do,
-                    args=(services.unmerge_note,),
-                    kwargs={"workshop_id": wid, "note_id": child.id},
-                )
-
-
-def _edit(workshop_id: int, note_id: int) -> None:
-    _do(
-        services.edit_note,
-        done="ctl.edited",
-        workshop_id=workshop_id,
-        note_id=note_id,
-        text=st.session_state.get(f"edit_text_{note_id}", ""),
+    board_part(
+        "tidy",
+        board,
+        key=TIDY,
+        screen="desk",
+        max=NOTE_MAX,
+        labels={
+            "title": t("ctl.tidy", lang(), n="{n}"),
+            "hint": t("ctl.tidy_hint", lang()),
+            "keep": t("ctl.tidy_keep", lang()),
+            "merge": t("ctl.merge", lang()),
+            "merge_n": t("ctl.merge_n", lang(), n="{n}"),
+            "edit": t("ctl.tidy_edit", lang()),
+            "save": t("ctl.edit_save", lang()),
+            "cancel": t("ctl.tidy_cancel", lang()),
+            "unmerge": t("ctl.unmerge", lang()),
+        },
+        on_action=lambda: _tidy_action(wid),
     )
+
+
+def _ids(values: object) -> list[int]:
+    if not isinstance(values, list):
+        return []
+    return [int(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _tidy_action(workshop_id: int) -> None:
+    """What the tidy-up list sent: merge, edit or unmerge (checked again by the services)."""
+    action = action_of(TIDY)
+    if action is None:
+        return
+    op, note = action.get("op"), action.get("note")
+    if op == "merge" and isinstance(action.get("keep"), int):
+        _do(
+            services.merge_notes,
+            done="ctl.merged",
+            workshop_id=workshop_id,
+            keep_id=int(action["keep"]),
+            merge_ids=_ids(action.get("others")),
+        )
+    elif op == "edit" and isinstance(note, int) and isinstance(action.get("text"), str):
+        _do(services.edit_note, done="ctl.edited", workshop_id=workshop_id, note_id=note, text=action["text"])
+    elif op == "unmerge" and isinstance(note, int):
+        _do(services.unmerge_note, workshop_id=workshop_id, note_id=note)
 
 
 def _agreement(workshop_id: int) -> None:
     _do(services.confirm_agreement, workshop_id=workshop_id, confirmed=bool(st.session_state.get("agree")))
 
 
-def controls(view: WorkshopView, *, key: str) -> None:
+def controls(view: WorkshopView, board: Board, *, key: str) -> None:
     w = view.workshop
     st.subheader(tr("ctl.title"))
     st.write(f"**{md_escape(tr(f'step.{w.step}'))}**")
     show_flash(SCOPE)
     wid = w.id
     if w.step == steps.LOBBY:
-        for warning_key, args in view.group_warnings:
-            st.warning(tr(warning_key, **args))
+        group_warnings(board, screen="desk", key="ctl_warnings")
         _action(tr("ctl.start"), "advance", services.advance, workshop_id=wid)
         _practice(view)
     elif w.step in steps.WRITE_STEPS:
         _timer_buttons(view)
         if w.step in steps.NOTE_KIND:
-            _notes_tools(view)
+            _notes_tools(view, board)
         _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
     elif w.step in steps.VOTE_STEPS:
         _timer_buttons(view)
-        _poll_buttons(view)
+        _poll_buttons(view, board)
         if view.poll and view.poll.poll.winner_option_id is not None:
             _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
     elif w.step == steps.PRESENTATION:

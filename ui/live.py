@@ -1,208 +1,87 @@
-"""The live element every screen mounts inside its fragment.
+"""The live elements a page mounts: its one connection to the workshop, and the parts it patches.
 
-It shows the step's countdown from the deadline kept in the database (ticking in the browser,
-so a running timer costs the server nothing), listens to the workshop's event stream and asks
-for a rerun of its fragment when something it cares about changes, when the time runs out,
-or when a dropped connection comes back. A slow fingerprint poll is the safety net.
+Both are Streamlit components whose script is ``ui/assets/board.js`` (served by the app's own
+``/assets`` route, so a room without internet works and the browser caches it):
+
+- ``live``: the page's one live element. It shows the step's countdown from the deadline
+  (ticking in the browser, so a running timer costs the server nothing) and holds the event
+  stream. On a big screen (``screen`` "room" or "facilitator") it receives the workshop's
+  board data and asks for a page run only when the screen's layout key changes; on a phone it
+  reruns its fragment on step, vote and timer changes. A slow poll is the safety net.
+- ``part``: a piece of a big screen patched from the board data (roster, warnings, the trend
+  map, the pick line, the ballot count, the wall of notes, the facilitator's tidy-up), drawn
+  from the data the page run had and updated in the browser after that.
+
+The elements render into the page itself (no shadow root), so the page's styles apply.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
-from datetime import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-_JS = r"""
-export default function (component) {
-  const { data, setTriggerValue, parentElement } = component;
-  const host = parentElement;
-  let s = host.__live;
-  if (!s) { s = host.__live = { n: 0 }; }
-  s.data = data;
-  s.setTrigger = setTriggerValue;
-  s.offset = data.server_now_ms - Date.now();
-  const deadlineKey = String(data.deadline_ms) + '/' + String(data.paused_s);
-  if (s.deadlineKey !== deadlineKey) { s.deadlineKey = deadlineKey; s.armed = false; s.firedUp = false; }
+ASSETS = Path(__file__).resolve().parent / "assets"
+VERSION = hashlib.sha256(
+    b"".join((ASSETS / name).read_bytes() for name in ("board.js", "board.css"))
+).hexdigest()[:12]
 
-  let el = host.querySelector('.cd');
-  if (!el) {
-    el = document.createElement('div');
-    el.className = 'cd';
-    el.setAttribute('role', 'timer');
-    host.appendChild(el);
-  }
-  el.dataset.size = data.size;
 
-  // The projector can go full screen (no browser or Streamlit chrome) with one click.
-  if (data.fullscreen && !host.querySelector('.fs')) {
-    const button = document.createElement('button');
-    button.className = 'fs';
-    button.type = 'button';
-    button.textContent = data.labels.fullscreen;
-    button.addEventListener('click', () => {
-      const root = document.documentElement;
-      if (document.fullscreenElement) document.exitFullscreen();
-      else if (root.requestFullscreen) root.requestFullscreen();
-    });
-    host.appendChild(button);
-    // On the wall the button would only be in the way: hidden while full screen.
-    document.addEventListener('fullscreenchange', () => {
-      button.style.display = document.fullscreenElement ? 'none' : '';
-    });
-  }
-  // A short two-tone chime when time is up (browsers play it once the page was touched).
-  const chime = () => {
-    try {
-      const ctx = s.audio || (s.audio = new (window.AudioContext || window.webkitAudioContext)());
-      ctx.resume();
-      [880, 660].forEach((hz, i) => {
-        const osc = ctx.createOscillator(), gain = ctx.createGain();
-        osc.frequency.value = hz;
-        gain.gain.setValueAtTime(0.25, ctx.currentTime + i * 0.35);
-        gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + i * 0.35 + 0.3);
-        osc.connect(gain).connect(ctx.destination);
-        osc.start(ctx.currentTime + i * 0.35);
-        osc.stop(ctx.currentTime + i * 0.35 + 0.32);
-      });
-      s.chimed = (s.chimed || 0) + 1;
-      document.body.dataset.chimed = String(s.chimed);
-    } catch (e) { /* no audio here */ }
-  };
+def _loader(entry: str) -> str:
+    # Several lines: Streamlit takes a one-line string with a slash in it for a file path.
+    return (
+        "export default async function (component) {\n"
+        f"  const url = new URL('/assets/board.js?v={VERSION}', window.location.origin).href;\n"
+        f"  return (await import(url)).{entry}(component);\n"
+        "}\n"
+    )
 
-  const fire = (why) => { s.n += 1; s.setTrigger('event', why + ':' + s.n); };
-  const fmt = (sec) => {
-    sec = Math.max(0, Math.ceil(sec));
-    const m = Math.floor(sec / 60), r = sec % 60;
-    return m + ':' + String(r).padStart(2, '0');
-  };
-  const render = () => {
-    const d = s.data;
-    if (d.deadline_ms === null && d.paused_s === null) {
-      el.textContent = ''; el.dataset.state = 'none'; el.setAttribute('aria-label', ''); return;
-    }
-    let left, state;
-    if (d.paused_s !== null) { left = d.paused_s; state = 'paused'; }
-    else {
-      left = (d.deadline_ms - (Date.now() + s.offset)) / 1000;
-      state = left > 0 ? (left <= 30 ? 'soon' : 'running') : 'up';
-    }
-    if (state === 'up') {
-      el.textContent = d.labels.up;
-      if (s.armed && !s.firedUp) {
-        s.firedUp = true;
-        if (d.sound) chime();
-        fire('timeup');
-      }
-    } else {
-      if (state !== 'paused') s.armed = true;
-      el.replaceChildren();
-      const label = document.createElement('span');
-      label.className = 'cd-label';
-      label.textContent = state === 'paused' ? d.labels.paused : d.labels.left;
-      el.append(label, document.createTextNode(fmt(left)));
-    }
-    el.dataset.state = state;
-  };
-  render();
-  if (!s.tick) s.tick = setInterval(render, 250);
 
-  const url = '/live/' + data.code + '?kinds=' + data.kinds;
-  const connect = () => {
-    const es = new EventSource(url);
-    // After a drop (network, server restart) the first hello refreshes the view once.
-    es.addEventListener('hello', (e) => {
-      let boot = null;
-      try { boot = JSON.parse(e.data).boot; } catch (err) { /* older server */ }
-      if (s.boot && boot && s.boot !== boot) { window.location.reload(); return; }
-      s.boot = boot;
-      if (s.broken) { s.broken = false; setTimeout(() => fire('reconnect'), 300); }
-    });
-    es.addEventListener('change', () => fire('change'));
-    es.onerror = () => {
-      s.broken = true;
-      // A refused answer closes an EventSource for good: open a new one ourselves.
-      if (es.readyState === EventSource.CLOSED) {
-        clearTimeout(s.retry);
-        s.retry = setTimeout(() => { if (s.es === es) s.es = connect(); }, 2000);
-      }
-    };
-    return es;
-  };
-  if (!s.es || s.url !== url) {
-    if (s.es) s.es.close();
-    s.url = url; s.broken = false;
-    s.es = connect();
-  }
-  if (!s.poll) {
-    s.poll = setInterval(async () => {
-      try {
-        const r = await fetch('/live/' + s.data.code + '/sig', { cache: 'no-store' });
-        const j = await r.json();
-        const now = s.data.watch === 'phase' ? j.phase : j.rev;
-        if (now && now !== s.data.sig) fire('poll');
-      } catch (e) { /* offline: the event stream's reconnect will refresh */ }
-    }, data.poll_ms);
-  }
-  return () => {
-    clearInterval(s.tick); clearInterval(s.poll); clearTimeout(s.retry);
-    if (s.es) s.es.close();
-    delete host.__live;
-  };
-}
-"""
-
-_CSS = """
-.cd { font-family: system-ui, sans-serif; font-weight: 700; font-variant-numeric: tabular-nums;
-      color: #111; text-align: right; line-height: 1.1; }
-.cd[data-size='big'] { font-size: 56px; }
-.cd[data-size='small'] { font-size: 22px; }
-.cd[data-size='hidden'] { display: none; }
-.fs { display: block; margin: 4px 0 0 auto; font: 14px system-ui, sans-serif; min-height: 44px;
-      padding: 0 14px; border: 1px solid #8c959f; border-radius: 8px; background: #fff; color: #111;
-      cursor: pointer; }
-.cd-label { display: block; font-size: 0.4em; font-weight: 600; color: #555; }
-.cd[data-state='soon'] { color: #b35900; }
-.cd[data-state='up'] { color: #b3261e; }
-.cd[data-state='paused'] { color: #555; }
-"""
-
-_component = st.components.v2.component("workshop_live", css=_CSS, js=_JS)
+_live = st.components.v2.component("workshop_live", js=_loader("mountLive"), isolate_styles=False)
+_part = st.components.v2.component("workshop_board", js=_loader("mountPart"), isolate_styles=False)
 
 
 def _noop() -> None:
-    """The trigger itself reruns the fragment; nothing else to do."""
+    """The trigger itself reruns the page (or fragment); nothing else to do."""
 
 
-def _ms(moment: datetime | None) -> int | None:
-    return int(moment.timestamp() * 1000) if moment else None
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def live(
     *,
     code: str,
-    for_phone: bool,
-    signature: dict[str, str],
-    deadline: datetime | None,
-    paused_remaining: float | None,
+    ticket: str,
+    screen: str,
     labels: dict[str, str],
+    layout: str = "",
+    state: dict | None = None,
+    phone: dict | None = None,
     size: str = "small",
     key: str = "live",
     poll_seconds: float = 20.0,
     sound: bool = False,
     fullscreen: bool = False,
 ) -> None:
-    watch = "phase" if for_phone else "rev"
-    _component(
+    """``screen`` "room" or "facilitator" patches from the board ``state``; "phone" reruns on the
+    changes named in ``phone`` (``kinds``, ``sig``, ``deadline_ms``, ``paused_s``)."""
+    board = screen != "phone"
+    _live(
         key=key,
         data={
+            "mode": "board" if board else "phone",
             "code": code,
-            "kinds": "step,poll,timer" if for_phone else "all",
-            "watch": watch,
-            "sig": signature.get(watch, ""),
-            "deadline_ms": _ms(deadline),
-            "paused_s": paused_remaining,
-            "server_now_ms": int(time.time() * 1000),
+            "ticket": ticket,
+            "screen": screen,
+            "layout": layout,
+            "state": state if board else None,
+            **(phone or {}),
+            "server_now_ms": now_ms(),
             "labels": labels,
             "size": size,
             "poll_ms": int(poll_seconds * 1000),
@@ -211,3 +90,43 @@ def live(
         },
         on_event_change=_noop,
     )
+
+
+def part(
+    name: str,
+    *,
+    code: str,
+    state: dict | None,
+    key: str,
+    labels: dict[str, Any] | None = None,
+    screen: str = "projector",
+    lang: str = "ru",
+    on_action: Callable[[], None] | None = None,
+    **extra: Any,
+) -> None:
+    """Mount the patched part ``name`` with the board ``state`` the page run read."""
+    callbacks = {"on_action_change": on_action} if on_action is not None else {}
+    _part(
+        key=key,
+        data={
+            "part": name,
+            "code": code,
+            "state": state,
+            "server_now_ms": now_ms(),
+            "labels": labels or {},
+            "screen": screen,
+            "lang": lang,
+            **extra,
+        },
+        **callbacks,
+    )
+
+
+def action_of(key: str) -> dict | None:
+    """The action a part sent (its trigger value), read inside its ``on_action`` callback."""
+    value = st.session_state.get(key)
+    try:
+        action = value.get("action") if value is not None else None  # type: ignore[union-attr]
+    except AttributeError:
+        action = getattr(value, "action", None)
+    return action if isinstance(action, dict) else None

@@ -5,14 +5,20 @@ Every participant-written string goes through ``esc`` (HTML) or ``md_escape`` (w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import streamlit as st
 
 from ui.common import esc, lang, tr
 from ui.engine import new_session
-from ui.live import live
-from workshop import figures, steps
+from ui.live import live, part
+from workshop import figures, steps, tickets
+from workshop.board import FACILITATOR, board_state, epoch_ms
+from workshop.i18n import t
+from workshop.metro import Station, metro_layout
 from workshop.models import PollOption, Trend
-from workshop.views import NoteCard, WorkshopView, shared_view, signature_of
+from workshop.views import WorkshopView, shared_view, signature_of
 
 
 def trend_title(trend: Trend) -> str:
@@ -62,52 +68,146 @@ def load_view(workshop_id: int) -> tuple[WorkshopView, dict[str, str]]:
         return view, signature_of(view)
 
 
-def live_view(view: WorkshopView, signature: dict[str, str], *, for_phone: bool, size: str, key: str) -> None:
-    """The screen's one live element: countdown from the workshop's timer, pushed changes."""
-    live(
+def screen_ticket(view: WorkshopView, scope: str, subject: int = 0) -> str:
+    """The ticket this screen's live element shows the live routes (see ``workshop.tickets``)."""
+    with new_session() as session:
+        secret = tickets.server_secret(session=session)
+    assert view.workshop.id is not None
+    return tickets.issue(
+        secret=secret, code=view.workshop.code, workshop_id=view.workshop.id, scope=scope, subject=subject
+    )
+
+
+@dataclass(frozen=True)
+class Board:
+    """A big screen's live data for one page run: what its parts are drawn from."""
+
+    code: str
+    screen: str  # "room" or "facilitator"
+    state: dict
+    ticket: str
+
+    @property
+    def layout(self) -> str:
+        return str(self.state["layout"][self.screen])
+
+
+def board_of(view: WorkshopView, *, screen: str) -> Board:
+    return Board(
         code=view.workshop.code,
-        for_phone=for_phone,
-        signature=signature,
-        deadline=view.workshop.deadline,
-        paused_remaining=view.workshop.paused_remaining,
+        screen=screen,
+        state=board_state(view),
+        ticket=screen_ticket(view, tickets.FACILITATOR if screen == FACILITATOR else tickets.ROOM),
+    )
+
+
+def live_board(view: WorkshopView, board: Board, *, size: str, key: str) -> None:
+    """A big screen's one live element: the countdown, and the board data it patches from."""
+    live(
+        code=board.code,
+        ticket=board.ticket,
+        screen=board.screen,
+        layout=board.layout,
+        state=board.state,
         labels=timer_labels(),
         size=size,
         key=key,
-        sound=view.workshop.sound and not for_phone,
+        sound=view.workshop.sound,
         fullscreen=size == "big",
     )
 
 
-def note_wall(cards: list[NoteCard], *, show_authors: bool, css: str = "") -> None:
-    if not cards:
-        st.info(tr("wall.empty"))
-        return
-    parts = []
-    for card in cards:
-        extra = ""
-        if card.rationale:
-            extra += f'<span class="why">→ {esc(card.rationale)}</span>'
-        if card.merged:
-            extra += f'<span class="merged">+{len(card.merged)} {esc(tr("wall.similar"))}</span>'
-        if show_authors:
-            extra += f'<span class="who">{esc(", ".join(card.authors))}</span>'
-        parts.append(f'<div class="note-card {css}">{esc(card.text)}{extra}</div>')
-    st.html(f'<div class="note-wall">{"".join(parts)}</div>')
+def live_phone(view: WorkshopView, signature: dict[str, str], *, participant_id: int, key: str) -> None:
+    """A phone's live element: the countdown; its fragment reruns on step, vote and timer changes."""
+    w = view.workshop
+    live(
+        code=w.code,
+        ticket=screen_ticket(view, tickets.PHONE, participant_id),
+        screen="phone",
+        labels=timer_labels(),
+        phone={
+            "kinds": "step,poll,timer",
+            "sig": signature.get("phase", ""),
+            "deadline_ms": epoch_ms(w.deadline),
+            "paused_s": w.paused_remaining,
+        },
+        size="small",
+        key=key,
+    )
 
 
-def trend_map(view: WorkshopView, *, height: int = 680, counts: bool = True) -> None:
-    """The trend map on the wall: a metro scheme with live pick counts."""
-    stations = [
-        figures.Station(
-            code=t.code,
-            title=trend_title(t),
-            category=trend_category(t),
-            picks=view.pick_counts.get(t.id or -1, 0) if counts else 0,
-        )
-        for t in view.trends
+def board_part(name: str, board: Board, *, key: str, screen: str = "projector", **kwargs: Any) -> None:
+    """One patched part of a big screen, drawn from ``board``'s data."""
+    part(name, code=board.code, state=board.state, key=key, screen=screen, lang=lang(), **kwargs)
+
+
+def roster(board: Board) -> None:
+    board_part(
+        "roster",
+        board,
+        key="board_roster",
+        labels={"title": t("proj.roster", lang(), n="{n}"), "empty": t("proj.roster_empty", lang())},
+    )
+
+
+def warning_labels() -> dict[str, str]:
+    keys = ("warn.too_few", "warn.too_many", "warn.one_department")
+    names = {"n": "{n}", "min": "{min}", "max": "{max}", "department": "{department}"}
+    return {k: t(k, lang(), **names) for k in keys}
+
+
+def group_warnings(board: Board, *, screen: str = "projector", key: str = "board_warnings") -> None:
+    board_part("warnings", board, key=key, screen=screen, labels=warning_labels())
+
+
+def note_wall(board: Board, *, css: str = "") -> None:
+    board_part(
+        "wall",
+        board,
+        key="board_wall",
+        css=css,
+        labels={
+            "count": t("proj.notes_count", lang(), n="{n}"),
+            "empty": t("wall.empty", lang()),
+            "similar": t("wall.similar", lang()),
+        },
+    )
+
+
+def map_stations(view: WorkshopView) -> list[Station]:
+    return [
+        Station(code=t.code, title=trend_title(t), category=trend_category(t), key=t.id) for t in view.trends
     ]
-    fig = figures.trend_map_figure(stations, height=height)
-    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
+
+
+def metro(
+    stations: list[Station],
+    *,
+    key: str,
+    board: Board | None = None,
+    counts: bool = True,
+    screen: str = "projector",
+    caption: str = "",
+) -> None:
+    """A trend map as a metro scheme (the layout the poster prints too); with a ``board``, its
+    stations fill with the live pick counts."""
+    part(
+        "map",
+        code=board.code if board else "",
+        state=board.state if board else None,
+        key=key,
+        screen=screen,
+        lang=lang(),
+        map=metro_layout(stations).as_data(),
+        counts=counts and board is not None,
+        labels={"caption": caption},
+    )
+
+
+def trend_map(view: WorkshopView, board: Board) -> None:
+    """The trend map on the wall, filling with the live pick counts."""
+    caption = view.map_title_ru if lang() == "ru" else view.map_title_en
+    metro(map_stations(view), key="board_map", board=board, caption=caption)
 
 
 def template(view: WorkshopView, *, height: int = 760) -> None:

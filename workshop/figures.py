@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
@@ -130,103 +129,5 @@ def results_figure(
             "tickvals": positions,
             "ticktext": [safe_label(label, width=38, max_lines=2) for label in labels],
         },
-    )
-    return fig
-
-
-LINE_COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf8700", "#0a7b83", "#cf222e", "#57606a")
-
-
-@dataclass(frozen=True)
-class Station:
-    code: str
-    title: str
-    category: str
-    picks: int = 0
-
-
-def trend_map_figure(
-    stations: Sequence[Station], *, height: int = 860, title_width: int = 18, show_counts: bool = True
-) -> go.Figure:
-    """The trend map as a metro scheme: each category is a coloured line, each trend a station
-    with its code above and its title below; a station fills with the number of people who
-    picked it."""
-    categories = list(dict.fromkeys(s.category for s in stations))
-    per_line = {c: [s for s in stations if s.category == c] for c in categories}
-    widest = max((len(v) for v in per_line.values()), default=1)
-    fig = go.Figure()
-    rows = max(len(categories), 1)
-    dense = rows > 4  # many lines on one screen: smaller type, two-line titles
-    code_size, title_size, title_lines = (20, 16, 2) if dense else (24, 19, 3)
-    if dense:
-        title_width = max(title_width, 24)
-    for row, category in enumerate(categories):
-        y = rows - row
-        colour = LINE_COLOURS[row % len(LINE_COLOURS)]
-        line = per_line[category]
-        xs = [i * (widest - 1) / max(len(line) - 1, 1) if len(line) > 1 else 0 for i in range(len(line))]
-        fig.add_trace(
-            go.Scatter(
-                x=[-0.45, max(xs) + 0.45] if xs else [0, 1],
-                y=[y, y],
-                mode="lines",
-                line={"color": colour, "width": 10},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        fig.add_annotation(
-            x=-0.6,
-            y=y,
-            xanchor="right",
-            showarrow=False,
-            text=f"<b>{safe_label(category, width=16, max_lines=3)}</b>",
-            font={"size": 19, "color": colour},
-        )
-        picked = [s.picks for s in line]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=[y] * len(line),
-                mode="markers+text" if show_counts else "markers",
-                marker={
-                    "opacity": 1,
-                    "size": [34 + min(p, 8) * 4 for p in picked],
-                    "color": [colour if p else "white" for p in picked],
-                    "line": {"color": colour, "width": 5},
-                },
-                text=[str(p) if p else "" for p in picked],
-                textfont={"size": 20, "color": "white"},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        for x, station in zip(xs, line, strict=True):
-            fig.add_annotation(
-                x=x,
-                y=y + 0.2,
-                yanchor="bottom",
-                showarrow=False,
-                text=f"<b>{html.escape(station.code)}</b>",
-                font={"size": 22, "color": INK},
-            )
-            fig.add_annotation(
-                x=x,
-                y=y - 0.2,
-                yanchor="top",
-                showarrow=False,
-                text=safe_label(station.title, width=title_width, max_lines=title_lines),
-                font={"size": title_size, "color": INK},
-            )
-    left = -0.6 - 0.45 * max(widest - 1, 1)  # a column for the line names
-    fig.update_xaxes(visible=False, range=[left, max(widest - 1, 1) + 0.6], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[0.25, rows + 0.65], fixedrange=True)
-    fig.update_layout(
-        font_family=FONT,
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        showlegend=False,
     )
     return fig

@@ -286,3 +286,15 @@ class ArchiveDepartment(SQLModel, table=True):
     key: str = Field(primary_key=True, index=True, max_length=DEPARTMENT_MAX)  # case-folded
     name: str = Field(max_length=DEPARTMENT_MAX)
     participants: int = 0
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class ServerSecret(SQLModel, table=True):
+    """Random keys the server processes share through the database (e.g. the key that signs
+    the screens' live tickets), made on first use."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from workshop.figures import LINE_COLOURS
+from workshop.metro import Station, metro_layout
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 SIZES = {"A3": landscape(A3), "A1": landscape(A1)}
@@ -86,42 +86,42 @@ def poster_pdf(
     canvas.setFillColor(GREY)
     canvas.drawString(margin, base_h - margin - 46, subtitle)
 
-    categories = list(dict.fromkeys(t.category for t in trends))
-    rows = max(len(categories), 1)
+    # The projector's layout: the same lines, stations and positions, drawn on paper.
+    layout = metro_layout([Station(code=t.code, title=t.title, category=t.category) for t in trends])
+    descriptions = {(t.category, t.code): t.description for t in trends}
+    rows = max(len(layout.lines), 1)
     top = base_h - margin - 80
     row_h = (top - margin) / rows
     label_w = 150.0
-    for row, category in enumerate(categories):
-        line = [t for t in trends if t.category == category]
-        colour = HexColor(LINE_COLOURS[row % len(LINE_COLOURS)])
+    x0, x1 = margin + label_w, base_w - margin
+    cell = max(min(int((x1 - x0) * layout.cell / 6.2), 32), 12)  # characters per line under a station
+    for row, line in enumerate(layout.lines):
+        colour = HexColor(line.colour)
         y = top - row * row_h - row_h * 0.32
-        x0, x1 = margin + label_w, base_w - margin
+        xs = [x0 + (x1 - x0) * s.x for s in line.stations]
         canvas.setStrokeColor(colour)
         canvas.setLineWidth(7)
-        canvas.line(x0, y, x1, y)
+        canvas.line(min(xs) - 18, y, max(xs) + 18, y)
         canvas.setFillColor(colour)
         canvas.setFont(bold, 12)
-        for i, text in enumerate(_wrap(category, 22, 3)):
+        for i, text in enumerate(_wrap(line.category, 22, 3)):
             canvas.drawRightString(x0 - 12, y + 8 - i * 14, text)
-        step = (x1 - x0) / max(len(line), 1)
-        cell = max(min(int(step / 6.2), 32), 12)  # characters per line under a station
-        for i, trend in enumerate(line):
-            x = x0 + step * (i + 0.5)
+        for x, station in zip(xs, line.stations, strict=True):
             canvas.setFillColor(white)
             canvas.setStrokeColor(colour)
             canvas.setLineWidth(4)
             canvas.circle(x, y, 9, stroke=1, fill=1)
             canvas.setFillColor(INK)
             canvas.setFont(bold, 15)
-            canvas.drawCentredString(x, y + 16, trend.code)
+            canvas.drawCentredString(x, y + 16, station.code)
             canvas.setFont(bold, 10)
             ty = y - 24
-            for text in _wrap(trend.title, cell, 2):
+            for text in _wrap(station.title, cell, 2):
                 canvas.drawCentredString(x, ty, text)
                 ty -= 12
             canvas.setFont(regular, 8)
             canvas.setFillColor(GREY)
-            for text in _wrap(trend.description, int(cell * 1.15), 4):
+            for text in _wrap(descriptions.get((line.category, station.code), ""), int(cell * 1.15), 4):
                 canvas.drawCentredString(x, ty, text)
                 ty -= 10
     canvas.showPage()

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import signal
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +32,7 @@ from scripts.scale_out import (
     throwaway_postgres,
 )
 from tests.scenario import build_workshop
-from tests.support import ARTIFACTS, PHONE, PROJECTOR, free_port
+from tests.support import ARTIFACTS, PHONE, PROJECTOR, free_port, live_ticket
 from workshop.services import Settings
 
 T = 15_000
@@ -39,8 +40,9 @@ T = 15_000
 # When each note's card first appears on the projector (a MutationObserver, so no polling delay).
 # The boot id of the process that answers this page's requests: the first event on its stream.
 BOOT_OF_PAGE = """
-async (code) => {
-  const answer = await fetch('/live/' + code + '?kinds=step', { cache: 'no-store' });
+async ([code, ticket]) => {
+  const query = '?kinds=step&t=' + encodeURIComponent(ticket);
+  const answer = await fetch('/live/' + code + query, { cache: 'no-store' });
   const reader = answer.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -55,9 +57,10 @@ async (code) => {
 """
 
 
-def boot_of(base: str, code: str) -> str:
+def boot_of(base: str, code: str, ticket: str) -> str:
     """The boot id a process announces, asked directly (past the proxy)."""
-    with urllib.request.urlopen(f"{base}/live/{code}?kinds=step", timeout=10) as stream:
+    query = urllib.parse.urlencode({"kinds": "step", "t": ticket})
+    with urllib.request.urlopen(f"{base}/live/{code}?{query}", timeout=10) as stream:
         for raw in stream:
             line = raw.decode().strip()
             if line.startswith("data: "):
@@ -141,10 +144,14 @@ def test_a_phone_on_one_process_and_the_projector_on_another_agree_within_a_seco
     expect(phone.locator(".st-key-note_obstacle textarea")).to_be_visible(timeout=T)
 
     # Each page is served by its own process: the boot id its requests meet is that process's.
-    app1, app2 = boot_of(cluster.app_base(1), built.code), boot_of(cluster.app_base(2), built.code)
+    ticket = live_ticket(cluster.database_url, built.code)
+    app1, app2 = (
+        boot_of(cluster.app_base(1), built.code, ticket),
+        boot_of(cluster.app_base(2), built.code, ticket),
+    )
     assert app1 != app2
-    assert projector.evaluate(BOOT_OF_PAGE, built.code) == app1
-    assert phone.evaluate(BOOT_OF_PAGE, built.code) == app2
+    assert projector.evaluate(BOOT_OF_PAGE, [built.code, ticket]) == app1
+    assert phone.evaluate(BOOT_OF_PAGE, [built.code, ticket]) == app2
     assert (sticky_cookie(projector), sticky_cookie(phone)) == ("app1", "app2")
 
     projector.evaluate(OBSERVE)

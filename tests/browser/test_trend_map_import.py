@@ -22,8 +22,14 @@ ROWS = [
 CSV = ("\n".join(ROWS) + "\n").encode("cp1251")
 
 
-def map_svg_text(page: Page) -> str:
-    return " ".join(page.locator(".js-plotly-plot text").all_text_contents())
+def stations(page: Page) -> dict[str, list[str]]:
+    """The projector's trend map: each station's code → (its title, the pick count it shows)."""
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.metro-station')].map((s) => [
+            s.dataset.code,
+            [s.querySelector('.metro-title').textContent, s.querySelector('.metro-count').textContent],
+        ]))"""
+    )
 
 
 def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, browser, tmp_path) -> None:
@@ -87,11 +93,10 @@ def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, br
         expect(phone.get_by_text("Выбрано 2 из 2–5")).to_be_visible(timeout=T)
 
     expect(facilitator.get_by_text("Выбрали: 2 из 2 · отметок: 4")).to_be_visible(timeout=T)
-    svg = map_svg_text(facilitator).replace(" ", "")  # wrapped titles come in pieces
-    assert "Доставказа30минут" in svg and "Доставказачас" not in svg
-    assert "D1" in svg and "P3" in svg
-    texts = facilitator.locator(".js-plotly-plot text").all_text_contents()
-    stations_with_two = [t for t in texts if t == "2"]
-    assert len(stations_with_two) == 2  # D1 and P2, each picked by both phones
+    shown = stations(facilitator)
+    assert sorted(shown) == ["D1", "D2", "D3", "P1", "P2", "P3"]
+    assert shown["D1"] == ["Доставка за 30 минут", "2"]  # the edited title; both phones picked it
+    assert shown["P2"] == ["Оплата частями", "2"]
+    assert all(count == "" for code, (_title, count) in shown.items() if code not in ("D1", "P2"))
     facilitator.screenshot(path=str(ARTIFACTS / "11_projector_imported_map.png"))
     phones[0].screenshot(path=str(ARTIFACTS / "11_phone_imported_map.png"))

@@ -1,0 +1,218 @@
+"""The big screens patched live: the room's projector and the facilitator's projector follow
+three phones through joining, picking, voting and writing notes without a single page run of
+their own, show participant text and map labels literally, and run their layout anew only when
+the facilitator moves the workshop on."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from tests.support import PROJECTOR
+from tests.wsclient import Phone, choice, click, run_apart, text_value, tick
+from workshop import services
+from workshop.db import make_engine, upgrade
+from workshop.trend_maps import save_map, trends_of
+
+T = 15_000
+IMG = '<img src=x onerror="document.body.dataset.owned=1">'
+HOSTILE_NAMES = [f"{IMG}Аня", "**Борис** [сайт](http://e.vil)", "<b>Вера</b>"]
+HOSTILE_NOTE = f"{IMG} **жирный** [ссылка](http://e.vil) <script>alert(1)</script>"
+MAP = {
+    "id": "hostile-map",
+    "title": {"ru": "Карта <b>с подвохом</b>", "en": "A map with <b>a catch</b>"},
+    "description": {"ru": "Проверка", "en": "Check"},
+    "source": "Тест",
+    "year": 2026,
+    "categories": [
+        {"id": "a", "title": {"ru": "<i>Курсив</i> раздел", "en": "<i>Italic</i> section"}},
+        {"id": "b", "title": {"ru": "Раздел Б", "en": "Section B"}},
+    ],
+    "trends": [
+        {
+            "code": "H1",
+            "category": "a",
+            "title": {"ru": IMG + "Тренд", "en": "T"},
+            "description": {"ru": "о", "en": "a"},
+        },
+        {
+            "code": "H2",
+            "category": "a",
+            "title": {"ru": "[клик](http://e.vil)", "en": "T"},
+            "description": {"ru": "о", "en": "a"},
+        },
+        {
+            "code": "H3",
+            "category": "b",
+            "title": {"ru": "**Жирный**", "en": "T"},
+            "description": {"ru": "о", "en": "a"},
+        },
+        {
+            "code": "H4",
+            "category": "b",
+            "title": {"ru": "Обычный", "en": "T"},
+            "description": {"ru": "о", "en": "a"},
+        },
+    ],
+}
+
+
+class Reruns:
+    """Counts what a page sends over Streamlit's websocket: every page run it asks for."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent = 0
+        page.on("websocket", lambda ws: ws.on("framesent", self._count))
+
+    def _count(self, _frame) -> None:  # type: ignore[no-untyped-def]
+        self.sent += 1
+
+
+async def join(base: str, code: str, name: str) -> str:
+    async with Phone(base) as phone:
+        page = await phone.open("join", urlencode({"code": code, "lang": "ru"}))
+        page = await phone.act(
+            [
+                text_value(page.widget("text_input", "join_name"), name),
+                text_value(page.widget("text_input", "join_department"), "ИТ <b>"),
+                click(page.form_submitter("join_form")),
+            ]
+        )
+        return page.query["p"]
+
+
+async def on_phone(base: str, token: str, change) -> None:  # type: ignore[no-untyped-def]
+    async with Phone(base) as phone:
+        page = await phone.open("phone", urlencode({"p": token, "lang": "ru"}))
+        await phone.act(change(page))
+
+
+def literal(page: Page, selector: str) -> list[str]:
+    """The texts under ``selector``, after checking that no participant text became markup."""
+    assert (
+        page.locator(f"{selector} img, {selector} a, {selector} b, {selector} i, {selector} script").count()
+        == 0
+    )
+    assert page.evaluate("document.body.dataset.owned") is None
+    return page.locator(selector).all_text_contents()
+
+
+def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(server, browser) -> None:
+    engine = make_engine(server.db_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        version = save_map(session=session, data=MAP)
+        workshop, key = services.create_workshop(
+            session=session,
+            title="Живая стена",
+            product="Доставка",
+            map_version_id=version.id,
+            settings=services.Settings(picks_min=1, picks_max=2, notes_max=4),
+        )
+        trend_ids = {t.code: t.id for t in trends_of(session=session, version_id=version.id)}
+    code = workshop.code
+    room = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    chair = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    room_runs, chair_runs = Reruns(room), Reruns(chair)
+    room.goto(f"{server.base}/projector?w={code}")
+    chair.goto(f"{server.base}/projector?w={code}&k={key}")
+    for page in (room, chair):
+        expect(page.get_by_text("Пока никого — отсканируйте QR-код.")).to_be_visible(timeout=T)
+    chair.wait_for_url(re.compile(r".*controls=1.*"), timeout=T)
+    room.wait_for_timeout(1000)
+    before = (room_runs.sent, chair_runs.sent)
+
+    # Three phones join: the roster fills in on both screens, names shown literally.
+    tokens = [run_apart(lambda name=name: join(server.base, code, name)) for name in HOSTILE_NAMES]
+    for page in (room, chair):
+        expect(page.locator(".roster-row")).to_have_count(3, timeout=T)
+        literal(page, ".roster")
+        assert page.locator(".roster-row .name").all_text_contents() == HOSTILE_NAMES
+        assert page.locator(".roster-row .dept").all_text_contents() == ["· ИТ <b>"] * 3
+        expect(page.get_by_text("Участники: 3")).to_be_visible()
+    assert (room_runs.sent, chair_runs.sent) == before
+
+    # The facilitator starts step 2: a control, so the screens draw their new layout.
+    chair.locator('[data-testid="stSidebar"]').get_by_role("button", name="Начать: выбор трендов").click()
+    for page in (room, chair):
+        expect(page.locator(".metro-station")).to_have_count(4, timeout=T)
+    room.wait_for_timeout(1000)
+    assert room_runs.sent - before[0] >= 1  # the room's projector ran once for the new step
+    before = (room_runs.sent, chair_runs.sent)
+
+    # Phones pick: the stations fill on both screens, no page runs; map labels stay literal.
+    for token, codes in zip(tokens, (["H1", "H2"], ["H1"], ["H3"]), strict=True):
+        for trend in codes:
+            key_name = f"pick_{trend_ids[trend]}"
+            run_apart(
+                lambda t=token, k=key_name: on_phone(
+                    server.base, t, lambda p: [tick(p.widget("checkbox", k))]
+                )
+            )
+    for page in (room, chair):
+        expect(page.locator('.metro-station[data-code="H1"] .metro-count')).to_have_text("2", timeout=T)
+        expect(page.locator('.metro-station[data-code="H3"] .metro-count')).to_have_text("1", timeout=T)
+        expect(page.get_by_text("Выбрали: 3 из 3 · отметок: 4")).to_be_visible(timeout=T)
+        titles = literal(page, ".metro")
+        assert IMG + "Тренд" in " ".join(titles) and "[клик](http://e.vil)" in " ".join(titles)
+        assert "<i>Курсив</i> раздел" in page.locator(".metro-name").all_text_contents()
+    assert (room_runs.sent, chair_runs.sent) == before
+
+    # The vote on the trend: the ballot count is patched while phones vote.
+    sidebar = chair.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("button", name="Дальше: голосование за тренд").click()
+    sidebar.get_by_role("button", name="Открыть голосование").click()
+    expect(room.locator(".big-number")).to_have_text("0 / 3", timeout=T)
+    expect(sidebar.get_by_text("Проголосовали: 0 из 3")).to_be_visible(timeout=T)
+    room.wait_for_timeout(1000)
+    before = (room_runs.sent, chair_runs.sent)
+    with Session(engine) as session:
+        poll = services.current_poll(
+            session=session, workshop=services.workshop_by_code(session=session, code=code)
+        )
+    for n, token in enumerate(tokens, 1):
+        run_apart(
+            lambda t=token: on_phone(
+                server.base,
+                t,
+                lambda p: [
+                    choice(p.widget("radio", f"ballot_{poll.id}"), 0),
+                    click(p.widget("button", f"vote_{poll.id}")),
+                ],
+            )
+        )
+        expect(room.locator(".big-number")).to_have_text(f"{n} / 3", timeout=T)
+        expect(sidebar.get_by_text(f"Проголосовали: {n} из 3")).to_be_visible(timeout=T)
+    assert (room_runs.sent, chair_runs.sent) == before
+
+    # Step 3: notes arrive on the wall and in the facilitator's tidy-up list as text.
+    sidebar.get_by_role("button", name="Закрыть голосование").click()
+    sidebar.get_by_role("button", name="Дальше: препятствия").click()
+    expect(room.get_by_text("Стикеров пока нет.")).to_be_visible(timeout=T)
+    room.wait_for_timeout(1000)
+    chair.wait_for_timeout(1000)
+    before = (room_runs.sent, chair_runs.sent)
+    for token, text in zip(tokens, (HOSTILE_NOTE, "Дорого", "Долго"), strict=True):
+        run_apart(
+            lambda t=token, x=text: on_phone(
+                server.base,
+                t,
+                lambda p: [
+                    text_value(p.widget("text_area", "note_obstacle"), x),
+                    click(p.form_submitter("form_obstacle")),
+                ],
+            )
+        )
+    expect(room.locator(".note-card")).to_have_count(3, timeout=T)
+    expect(chair.locator(".tidy-item")).to_have_count(3, timeout=T)
+    assert HOSTILE_NOTE in " ".join(literal(room, ".note-wall"))
+    assert HOSTILE_NOTE in " ".join(literal(chair, ".tidy-list"))
+    expect(room.get_by_text("Стикеров: 3")).to_be_visible()
+    # The room's projector did not run at all; the facilitator's ran once, when the first note
+    # made "next: the vote" possible.
+    assert room_runs.sent == before[0]
+    assert chair_runs.sent - before[1] <= 1
+    engine.dispose()

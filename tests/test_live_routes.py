@@ -1,0 +1,182 @@
+"""The live routes on a real server: a code alone opens nothing, a screen's ticket opens what
+that screen may show, the stream pushes the board on every change, the script is served."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from httpx_sse import connect_sse
+
+from tests.scenario import build_workshop
+from tests.support import Server, live_ticket
+from tests.wsclient import Phone, click, run_apart, text_value
+from workshop import tickets
+from workshop.db import make_engine
+from workshop.security import JOIN_ALPHABET
+
+ROUTES = ["/live/{code}", "/live/{code}/state", "/live/{code}/sig"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder: Path = tmp_path_factory.mktemp("live")
+    srv = Server(f"sqlite:///{folder / 'live.db'}", folder / "server.log")
+    srv.start()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture(scope="module")
+def built(server: Server):  # type: ignore[no-untyped-def]
+    return build_workshop(server.db_url, stop="obstacles_write", people=6)
+
+
+def unknown_code(known: str) -> str:
+    return next(c * 6 for c in JOIN_ALPHABET if c * 6 != known)
+
+
+def answer(server: Server, path: str, ticket: str | None) -> tuple[int, bytes, str]:
+    query = "" if ticket is None else "?" + urlencode({"t": ticket})
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        with client.stream("GET", path + query) as response:
+            body = b"" if response.status_code == 200 else response.read()
+            return response.status_code, body, response.headers.get("content-type", "")
+
+
+def forged(ticket: str) -> str:
+    body, _mac = ticket.rsplit(".", 1)
+    return body + ".AAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_known_code_without_a_valid_ticket_answers_like_an_unknown_code(server, built, route) -> None:
+    good = live_ticket(server.db_url, built.code)
+    other = build_workshop(server.db_url, stop="lobby", people=0)
+    secret_of_nobody = tickets.issue(
+        secret=b"guess", code=built.code, workshop_id=built.workshop_id, scope="room"
+    )
+    expired = tickets.issue(
+        secret=_secret(server),
+        code=built.code,
+        workshop_id=built.workshop_id,
+        scope="room",
+        now=time.time() - tickets.TTL_S - 10,
+    )
+    refusals = [
+        answer(server, route.format(code=built.code), ticket)
+        for ticket in (
+            None,
+            "",
+            "x" * 500,
+            forged(good),
+            secret_of_nobody,
+            expired,
+            live_ticket(server.db_url, other.code),  # another workshop's ticket
+        )
+    ]
+    unknown = answer(server, route.format(code=unknown_code(built.code)), good)
+
+    assert all(r == unknown for r in refusals), refusals
+    assert unknown[0] == 404
+
+
+def _secret(server: Server) -> bytes:
+    from sqlmodel import Session
+
+    engine = make_engine(server.db_url)
+    with Session(engine) as session:
+        return tickets.server_secret(session=session)
+
+
+def test_a_room_ticket_reads_the_board_of_its_workshop(server, built) -> None:
+    ticket = live_ticket(server.db_url, built.code, scope="room")
+
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        response = client.get(f"/live/{built.code}/state", params={"t": ticket})
+
+    message = response.json()
+    assert response.status_code == 200
+    assert abs(message["now_ms"] / 1000 - time.time()) < 5
+    assert message["state"]["step"] == "obstacles_write"
+    assert [p["name"] for p in message["state"]["roster"]][:2] == ["Анна", "Борис"]
+    assert "Дорого для семьи" in [c["text"] for c in message["state"]["wall"]["cards"]]
+
+
+def test_a_phone_ticket_does_not_open_the_board(server, built) -> None:
+    ticket = live_ticket(server.db_url, built.code, scope="phone", subject=1)
+
+    status, _body, _type = answer(server, f"/live/{built.code}/state", ticket)
+
+    assert status == 404
+
+
+def test_the_stream_starts_with_the_board_and_pushes_the_next_change_as_data(server, built) -> None:
+    ticket = live_ticket(server.db_url, built.code, scope="room")
+    events: list[tuple[str, dict]] = []
+
+    async def write_a_note() -> None:
+        async with Phone(server.base) as phone:
+            page = await phone.open("phone", urlencode({"p": built.tokens[1], "lang": "ru"}))
+            area = page.widget("text_area", "note_obstacle")
+            await phone.act(
+                [text_value(area, "Пришло по потоку"), click(page.form_submitter("form_obstacle"))]
+            )
+
+    with httpx.Client(base_url=server.base, timeout=20) as client:
+        with connect_sse(client, "GET", f"/live/{built.code}", params={"t": ticket}) as source:
+            for event in source.iter_sse():
+                events.append((event.event, json.loads(event.data)))
+                if event.event == "state" and len([e for e in events if e[0] == "state"]) == 1:
+                    run_apart(write_a_note)
+                if any(
+                    name == "state"
+                    and "Пришло по потоку" in [c["text"] for c in data["state"]["wall"]["cards"]]
+                    for name, data in events
+                ):
+                    break
+
+    names = [name for name, _data in events]
+    states = [data["state"] for name, data in events if name == "state"]
+    assert names[0] == "hello" and "boot" in events[0][1]
+    assert names[1] == "state"
+    assert states[-1]["rev"] > states[0]["rev"]
+    assert states[-1]["layout"] == states[0]["layout"]  # a note is patched, not a new layout
+
+
+def test_a_phone_stream_hears_step_changes_only_as_names(server, built) -> None:
+    ticket = live_ticket(server.db_url, built.code, scope="phone", subject=1)
+
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        with connect_sse(
+            client, "GET", f"/live/{built.code}", params={"t": ticket, "kinds": "step"}
+        ) as source:
+            first = next(iter(source.iter_sse()))
+
+    assert first.event == "hello"
+
+
+def test_the_live_script_and_styles_are_served_by_the_app(server) -> None:
+    with httpx.Client(base_url=server.base, timeout=10) as client:
+        script = client.get("/assets/board.js")
+        styles = client.get("/assets/board.css")
+        outside = client.get("/assets/%2E%2E/app.py")
+
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "export function mountLive" in script.text
+    assert styles.status_code == 200 and ".metro" in styles.text
+    assert outside.status_code in (400, 404) and "st.App" not in outside.text
+
+
+def test_no_ticket_is_ever_written_to_the_server_log(server, built) -> None:
+    ticket = live_ticket(server.db_url, built.code)
+    answer(server, f"/live/{built.code}/state", ticket)
+    asyncio.run(asyncio.sleep(0.2))
+
+    assert ticket.rsplit(".", 1)[1] not in server.log.read_text(errors="replace")
