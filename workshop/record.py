@@ -366,7 +366,7 @@ def workshop_record(*, session: Session, workshop_id: int) -> WorkshopRecord:
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         raise NotFound("error.workshop_not_found")
-    view = workshop_view(session=session, workshop=workshop)
+    view = workshop_view(session=session, workshop=workshop, with_log=True)
     version = session.get(TrendMapVersion, workshop.trend_map_version_id)
     trends = view.trend_by_id
     people = {p.id: p for p in view.participants}

@@ -228,14 +228,48 @@ def _choices(session: Session, workshop: Workshop) -> dict[str, Choice]:
     return choices
 
 
-def workshop_view(
-    *, session: Session, workshop: Workshop, secret: bool = True, now: datetime | None = None
-) -> WorkshopView:
-    """Everything the projector, the control panel or a phone draws for ``workshop``."""
-    now = now or utcnow()
-    version = session.get(TrendMapVersion, workshop.trend_map_version_id)
+# A map version never changes once saved (an edit saves a new version), so its trends are read
+# once per process and shared, read-only, by every view of every workshop that uses it.
+_VERSIONS: dict[tuple[str, int], tuple[str, str, list[Trend]]] = {}
+_VERSIONS_LOCK = threading.Lock()
+
+
+def _database(session: Session) -> str:
+    bind = session.get_bind()
+    return f"{bind.url}#{id(bind)}"  # two in-memory databases share a URL
+
+
+def map_of_version(*, session: Session, version_id: int) -> tuple[str, str, list[Trend]]:
+    """A map version's titles (Russian, English) and trends, read once per process."""
+    key = (_database(session), version_id)
+    with _VERSIONS_LOCK:
+        known = _VERSIONS.get(key)
+    if known is not None:
+        return known
+    version = session.get(TrendMapVersion, version_id)
     trend_map = session.get(TrendMap, version.map_id) if version else None
-    trends = trends_of(session=session, version_id=workshop.trend_map_version_id)
+    # Copies of their own, so the caller's session keeps its objects and no session holds these.
+    trends = [Trend(**t.model_dump()) for t in trends_of(session=session, version_id=version_id)]
+    known = (trend_map.title_ru if trend_map else "", trend_map.title_en if trend_map else "", trends)
+    with _VERSIONS_LOCK:
+        _VERSIONS[key] = known
+    return known
+
+
+def workshop_view(
+    *,
+    session: Session,
+    workshop: Workshop,
+    secret: bool = True,
+    now: datetime | None = None,
+    with_log: bool = False,
+) -> WorkshopView:
+    """Everything the projector, the control panel or a phone draws for ``workshop``; the step
+    log too when ``with_log`` (a workshop's record reads it, the live screens do not)."""
+    now = now or utcnow()
+    map_title_ru, map_title_en, trends = map_of_version(
+        session=session, version_id=workshop.trend_map_version_id
+    )
     participants = roster(session=session, workshop_id=workshop.id)
     people = {p.id: p for p in participants}
     picks = session.exec(
@@ -250,15 +284,19 @@ def workshop_view(
     cards = _note_cards(notes, people)
     poll = current_poll(session=session, workshop=workshop)
     timer = timer_of(workshop)
-    log = list(
-        session.exec(
-            select(StepLog).where(StepLog.workshop_id == workshop.id).order_by(col(StepLog.id))
-        ).all()
+    log = (
+        list(
+            session.exec(
+                select(StepLog).where(StepLog.workshop_id == workshop.id).order_by(col(StepLog.id))
+            ).all()
+        )
+        if with_log
+        else []
     )
     return WorkshopView(
         workshop=workshop,
-        map_title_ru=trend_map.title_ru if trend_map else "",
-        map_title_en=trend_map.title_en if trend_map else "",
+        map_title_ru=map_title_ru,
+        map_title_en=map_title_en,
         trends=trends,
         participants=participants,
         pick_counts=pick_counts,
@@ -295,8 +333,7 @@ def shared_view(
     built in a session of its own. The countdown (``remaining``) is always computed for ``now``."""
     now = now or utcnow()
     revision = session.exec(select(Workshop.revision).where(Workshop.id == workshop_id)).one()
-    bind = session.get_bind()
-    database = f"{bind.url}#{id(bind)}"  # two in-memory databases share a URL
+    database = _database(session)
     key = (database, workshop_id, revision, secret)
     with _VIEWS_LOCK:
         view = _VIEWS.get(key)
