@@ -76,15 +76,18 @@ lint: $(BIN)/.installed
 screenshots: $(BIN)/.installed browser
 	$(BIN)/python -m scripts.screenshots --out docs/screenshots $(if $(STOPS),--stops $(STOPS))
 
-## make bench: live-update latency in Chromium (submit on a phone -> visible on the projector);
-## the managers' archive with 10,000 workshops (server time of lists and searches, budget 300 ms);
-## the load bench without a browser: W workshops x (projector + control + 7 phones) at a realistic
-## and a heavy load, ours against a naive configuration (bench/results.json, bench/RESULTS.md;
-## about 40 minutes)
+## make bench: what the big screens cost (the trend map built, the board's data per change, against
+## the baseline commit); live-update latency in Chromium (submit on a phone -> visible on the
+## projector); the managers' archive with 10,000 workshops (budget 300 ms); the load bench without
+## a browser: W workshops x (projector + control + 7 phones) at a realistic and a heavy load, ours
+## against the baseline; a py-spy profile of one process under load (bench/results.json,
+## bench/RESULTS.md, bench/profile.md; about 75 minutes)
 bench: $(BIN)/.installed browser
+	$(BIN)/python -m bench.board
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.archive
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.profile
 
 ## make archive-demo: fill data/archive-demo.db with 10,000 realistic workshops to try the archive
 archive-demo: $(BIN)/.installed

@@ -1,27 +1,32 @@
 """Load without a browser: W workshops at once, each a room projector, the facilitator's control
-screen and 7 phones, all speaking Streamlit's own websocket protocol to real server processes.
+screen and 7 phones, against real server processes.
 
-    python -m bench.load [--quick] [--processes 2] [--out bench/results.json]
+    python -m bench.load [--quick] [--naive] [--processes 2] [--out bench/results.json]
 
-Per workshop:
+Per workshop (on the 36-trend map, the start page's default):
 - 7 phones are ``practice.participant.SimulatedParticipant`` — the same simulated people the
-  facilitator's practice mode adds — joining through the join page and acting on the phone page:
-  picks, obstacle notes, proposals, votes, each after a random pause (the *load*).
-- the room projector (``/projector?w=CODE``) listens to the workshop's event stream like the
-  browser's live element and reruns its fragment on each change; every text a phone sent, and
-  every vote count, is looked for in what the projector receives: *submit → projector* is the time
-  from the phone sending to the projector receiving it.
-- the facilitator (``/control?w=CODE&k=KEY``) moves the workshop on through the five steps when
-  its people are done (or the step's share of time is up): opens, closes and reveals the votes.
+  facilitator's practice mode adds: picks, obstacle notes, proposals, votes, each after a
+  random pause (the *load*).
+- the room projector (``/projector?w=CODE``) behaves as the browser's live element does: today
+  it receives the board's data on the event stream and runs its page only when the layout key
+  changes; every text a phone sent, every pick and every vote count is looked for in what the
+  projector receives: *submit → projector* is the time from the phone sending to the
+  projector receiving it.
+- the facilitator (``/control?w=CODE&k=KEY``) listens the same way and moves the workshop on
+  through the five steps when its people are done (or the step's share of time is up).
 
 Two loads: *realistic* (each phone acts every 20–40 s) and *heavy* (every 2–6 s: about 1.7
-actions per workshop per second). Two configurations: *ours* (the repository's config: no
-post-run garbage collection, pushed changes, fragments) and *naive* (Streamlit's defaults, and
-every screen reruns its whole page on a timer: the projector each second, phones every 2 s, the
-way typical Streamlit voting apps refresh). For each, W grows until the p95 of submit → projector
-passes 1 s or errors appear: the largest W that held is the capacity.
+actions per workshop per second). Configurations, in one run:
+- *ours*: this checkout.
+- *baseline*: the app before its big screens were patched live (``bench.baseline``: the
+  commit whose projector and control screen reran their page on every change and rebuilt the
+  Plotly trend map on every pick), run from a git worktree, with its own event protocol.
+- *naive* (``--naive``): Streamlit's defaults and every screen rerunning its whole page on a
+  timer (projector 1 s, phones 2 s), the way typical Streamlit voting apps refresh.
+For each, W grows until the p95 of submit → projector passes 1 s or errors appear: the largest
+W that held is the capacity.
 
-Writes ``bench/results.json`` and ``bench/RESULTS.md``.
+Writes its keys of ``bench/results.json`` and ``bench/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -41,20 +46,24 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import httpx
 import psutil
+from httpx_sse import aconnect_sse
 from sqlmodel import Session, func, select
 
+from bench import baseline
+from bench.results_file import update
 from practice.participant import Action, SimulatedParticipant
-from practice.wsclient import Phone, click, event_stream, tick
+from practice.wsclient import Phone, Run, click, event_stream, tick
 from tests.support import Server
 from workshop import services, steps
 from workshop.db import make_engine
 from workshop.models import Ballot, Note, Participant, Pick, Poll, Workshop
-from workshop.trend_maps import install_builtin_maps, latest_versions
+from workshop.trend_maps import latest_versions
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "results.json"
 REPORT = ROOT / "bench" / "RESULTS.md"
+MAP_ID = "consumer-b2b-2026"
 PEOPLE = 7
 LOADS = {"realistic": (20.0, 40.0), "heavy": (2.0, 6.0)}
 NAIVE_ARGS = [
@@ -87,7 +96,10 @@ class Tally:
     actions: list[float] = field(default_factory=list)  # a phone's action → its page answered
     errors: list[str] = field(default_factory=list)
     refused: int = 0
-    projector_runs: int = 0
+    projector_runs: int = 0  # page runs of the room projectors after their first
+    projector_updates: int = 0  # board states (ours) or page runs (baseline) that reached them
+    control_runs: int = 0  # page runs of the control screens that followed the workshop
+    controls: int = 0  # facilitator's controls used
     phone_refreshes: int = 0  # phone page reruns that followed the workshop (not the person's)
     phone_actions: int = 0
     steps_done: int = 0
@@ -101,22 +113,64 @@ class Tally:
 _CARD = re.compile(r'<div class="note-card[^"]*">([^<]*)')
 _COUNT = re.compile(r'class="big-number">(\d+) / \d+<')
 _PICKS = re.compile(r"(?:отметок|picks): (\d+)")
+BOARD = "board"  # ours: the board's data on the stream, a page run only for a new layout
+RERUN = "rerun"  # the baseline: a page run on every change
+TIMER = "timer"  # naive: a page run every second
+
+
+def board_live(run: Run) -> dict | None:
+    """The data of a page's live element in board mode (its ticket, layout and board state)."""
+    for fm in run.messages:
+        if fm.WhichOneof("type") != "delta" or fm.delta.WhichOneof("type") != "new_element":
+            continue
+        element = fm.delta.new_element
+        if element.WhichOneof("type") != "bidi_component" or not element.bidi_component.json:
+            continue
+        try:
+            data = json.loads(element.bidi_component.json)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("mode") == "board":
+            return data
+    return None
+
+
+def first_fragment(run: Run) -> str:
+    return next(
+        (
+            fm.delta.fragment_id
+            for fm in run.messages
+            if fm.WhichOneof("type") == "delta" and fm.delta.fragment_id
+        ),
+        "",
+    )
+
+
+async def board_events(base: str, code: str, ticket: str):  # type: ignore[no-untyped-def]
+    """The board's ``state`` messages on a big screen's event stream, with when each arrived."""
+    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(30.0, read=None)) as client:
+        async with aconnect_sse(client, "GET", f"/live/{code}", params={"t": ticket}) as source:
+            async for event in source.aiter_sse():
+                if event.event == "state":
+                    yield json.loads(event.data)["state"], time.perf_counter()
 
 
 class Room:
-    """One workshop's room projector: reruns on each pushed change (or on a timer, naive) and
-    notices when what the phones sent shows up.
+    """One workshop's room projector: patched from the board's data (ours), or rerun on each
+    pushed change (the baseline) or on a timer (naive); it notices when what the phones sent
+    shows up.
 
     A phone reports its submit once its own page has answered, and the projector may show the
     note before that: so the room remembers when each note text (its k-th copy, since two people
     may write the same words) and each vote count first appeared, and a submit reported later is
     matched against that moment."""
 
-    def __init__(self, base: str, code: str, tally: Tally, *, naive: bool) -> None:
-        self.base, self.code, self.tally, self.naive = base, code, tally, naive
+    def __init__(self, base: str, code: str, tally: Tally, *, mode: str) -> None:
+        self.base, self.code, self.tally, self.mode = base, code, tally, mode
         self.fragment_id = ""
-        self.card_seen: dict[tuple[str, int], float] = {}  # (escaped text, k-th copy) → first seen
-        self.cards_sent: dict[str, list[float]] = {}  # escaped text → sent_at of each copy sent
+        self.layout = ""
+        self.card_seen: dict[tuple[str, int], float] = {}  # (text, k-th copy) → first seen
+        self.cards_sent: dict[str, list[float]] = {}  # text → sent_at of each copy sent
         self.cards_matched: dict[str, int] = {}
         self.count_seen: dict[int, float] = {}  # vote count k → first seen, in the current vote
         self.ballots: list[float] = []  # sent_at of each first ballot, in the order reported
@@ -125,8 +179,12 @@ class Room:
         self.picks: list[float] = []
         self.picks_matched = 0
 
+    def _needle(self, text: str) -> str:
+        # The board carries text as written; a page run carries it escaped in its HTML.
+        return text if self.mode == BOARD else html.escape(text, quote=True)
+
     def note_sent(self, text: str, sent_at: float) -> None:
-        needle = html.escape(text, quote=True)
+        needle = self._needle(text)
         self.cards_sent.setdefault(needle, []).append(sent_at)
         self._match_cards(needle)
 
@@ -161,9 +219,9 @@ class Room:
             self.tally.seen("ballot", max(0.0, self.count_seen[k + 1] - self.ballots[k]))
             self.ballots_matched += 1
 
-    def _look(self, body: str, received_at: float) -> None:
+    def _saw(self, texts: list[str], picks: int | None, ballots: int | None, received_at: float) -> None:
         copies: dict[str, int] = {}
-        for text in _CARD.findall(body):
+        for text in texts:
             copies[text] = copies.get(text, 0) + 1
         for text, n in copies.items():
             fresh = False
@@ -173,71 +231,116 @@ class Room:
                     fresh = True
             if fresh:
                 self._match_cards(text)
-        picks = _PICKS.search(body)
-        if picks:
-            for k in range(1, int(picks.group(1)) + 1):
+        if picks is not None:
+            for k in range(1, picks + 1):
                 self.picks_seen.setdefault(k, received_at)
             self._match_picks()
-        count = _COUNT.search(body)
-        if count:
-            for k in range(1, int(count.group(1)) + 1):
+        if ballots is not None:
+            for k in range(1, ballots + 1):
                 self.count_seen.setdefault(k, received_at)
             self._match_ballots()
 
-    async def _rerun(self, phone: Phone, *, first: bool = False) -> None:
+    def _look_state(self, state: dict, received_at: float) -> None:
+        wall = state.get("wall") or {}
+        cards = wall.get("cards", [])
+        texts = [c["text"] for c in cards] + [m["text"] for c in cards for m in c.get("merged", [])]
+        picks = (state.get("picks") or {}).get("total")
+        poll = state.get("poll")
+        self._saw(texts, picks, poll["ballots"] if poll else None, received_at)
+
+    def _look_html(self, body: str, received_at: float) -> None:
+        picks = _PICKS.search(body)
+        count = _COUNT.search(body)
+        self._saw(
+            _CARD.findall(body),
+            int(picks.group(1)) if picks else None,
+            int(count.group(1)) if count else None,
+            received_at,
+        )
+
+    async def _rerun(self, phone: Phone, *, first: bool = False) -> Run:
         if first:
             run = await phone.open("projector", f"w={self.code}")
         else:
-            run = await phone.act([], fragment_id="" if self.naive else self.fragment_id)
+            run = await phone.act([], fragment_id="" if self.mode == TIMER else self.fragment_id)
+            self.tally.projector_runs += 1
         now = time.perf_counter()
-        self.tally.projector_runs += 1
-        bodies = []
-        for fm in run.messages:
-            if fm.WhichOneof("type") != "delta":
-                continue
-            if fm.delta.fragment_id and not self.fragment_id:
-                self.fragment_id = fm.delta.fragment_id
-            if (
-                fm.delta.WhichOneof("type") == "new_element"
+        self.fragment_id = self.fragment_id or first_fragment(run)
+        live = board_live(run)
+        if live is not None:
+            self.layout = live["layout"]
+            self._look_state(live["state"], now)
+        else:
+            bodies = [
+                fm.delta.new_element.html.body
+                for fm in run.messages
+                if fm.WhichOneof("type") == "delta"
+                and fm.delta.WhichOneof("type") == "new_element"
                 and fm.delta.new_element.WhichOneof("type") == "html"
-            ):
-                bodies.append(fm.delta.new_element.html.body)
-        self._look("\n".join(bodies), now)
+            ]
+            self._look_html("\n".join(bodies), now)
+        return run
 
     async def run(self, stop: asyncio.Event) -> None:
         async with Phone(self.base) as phone:
-            await self._rerun(phone, first=True)
-            if self.naive:
+            first = await self._rerun(phone, first=True)
+            if self.mode == TIMER:
                 while not stop.is_set():
                     await asyncio.sleep(NAIVE_PROJECTOR_S)
                     await self._rerun(phone)
                 return
-            wake = asyncio.Event()
+            if self.mode == BOARD:
+                live = board_live(first)
+                if live is None:
+                    self.tally.errors.append("projector: no board on the page")
+                    return
+                await self._follow_board(phone, live["ticket"], stop)
+                return
+            await self._follow_changes(phone, stop)
 
-            async def listen() -> None:
-                while not stop.is_set():
-                    try:
-                        async for event in event_stream(self.base, f"/live/{self.code}?kinds=all"):
-                            if event.name == "change":
-                                wake.set()
-                    except (OSError, EOFError, TimeoutError, asyncio.IncompleteReadError) as err:
-                        self.tally.errors.append(f"projector stream: {err!r}"[:200])
-                    await asyncio.sleep(0.5)
-
-            listener = asyncio.create_task(listen())
+    async def _follow_board(self, phone: Phone, ticket: str, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             try:
-                while not stop.is_set():
-                    waiter = asyncio.create_task(wake.wait())
-                    stopper = asyncio.create_task(stop.wait())
-                    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                    waiter.cancel()
-                    stopper.cancel()
+                async for state, received_at in board_events(self.base, self.code, ticket):
+                    self.tally.projector_updates += 1
+                    self._look_state(state, received_at)
+                    if state["layout"]["room"] != self.layout:
+                        await self._rerun(phone)  # a new step or vote phase: the page draws it
                     if stop.is_set():
-                        break
-                    wake.clear()
-                    await self._rerun(phone)
-            finally:
-                listener.cancel()
+                        return
+            except (httpx.HTTPError, OSError) as err:
+                if not stop.is_set():
+                    self.tally.errors.append(f"projector stream: {err!r}"[:200])
+            await asyncio.sleep(0.5)
+
+    async def _follow_changes(self, phone: Phone, stop: asyncio.Event) -> None:
+        wake = asyncio.Event()
+
+        async def listen() -> None:
+            while not stop.is_set():
+                try:
+                    async for event in event_stream(self.base, f"/live/{self.code}?kinds=all"):
+                        if event.name == "change":
+                            wake.set()
+                except (OSError, EOFError, TimeoutError, asyncio.IncompleteReadError) as err:
+                    self.tally.errors.append(f"projector stream: {err!r}"[:200])
+                await asyncio.sleep(0.5)
+
+        listener = asyncio.create_task(listen())
+        try:
+            while not stop.is_set():
+                waiter = asyncio.create_task(wake.wait())
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                stopper.cancel()
+                if stop.is_set():
+                    break
+                wake.clear()
+                self.tally.projector_updates += 1
+                await self._rerun(phone)
+        finally:
+            listener.cancel()
 
 
 # --------------------------------------------------------------------------- the facilitator
@@ -299,7 +402,9 @@ def read_state(engine, workshop_id: int, notes_target: int) -> State:  # type: i
 
 class Facilitator:
     """Moves one workshop through the five steps from its control screen, as a person would:
-    when everyone is done, or when the step's time share is up."""
+    when everyone is done, or when the step's time share is up. Meanwhile the screen follows the
+    workshop as the browser's does: ours runs its page for a new layout only, the baseline on
+    every change."""
 
     def __init__(
         self,
@@ -312,74 +417,108 @@ class Facilitator:
         pace: tuple[float, float],
         room: Room,
         tally: Tally,
+        mode: str,
     ) -> None:  # type: ignore[no-untyped-def]
         self.base, self.engine, self.workshop_id, self.code, self.key = base, engine, workshop_id, code, key
         mean = sum(pace) / 2
         # How long a step may take at most: a few of each person's actions.
         self.window = {"trends_pick": 7 * mean, "obstacles_write": 5 * mean, "innovations_write": 3 * mean}
         self.vote_window = 3 * mean
-        self.room, self.tally = room, tally
+        self.room, self.tally, self.mode = room, tally, mode
+        self.fragment = ""
+        self.layout = ""
 
-    async def _click(self, phone: Phone, fragment: str, key: str, *, value: bool | None = None) -> bool:
-        run = await phone.act([], fragment_id=fragment)
+    async def _click(self, phone: Phone, key: str, *, value: bool | None = None) -> bool:
+        run = await phone.act([], fragment_id=self.fragment)
         try:
             widget = run.widget("checkbox" if value is not None else "button", key)
         except LookupError:
             return False
         state = tick(widget, value) if value is not None else click(widget)
-        await phone.act([state], fragment_id=widget.fragment_id)
+        after = await phone.act([state], fragment_id=widget.fragment_id)
+        self.tally.controls += 1
+        live = board_live(after)
+        if live is not None:
+            self.layout = live["layout"]
         return True
+
+    async def _follow(self, phone: Phone, ticket: str, stop: asyncio.Event) -> None:
+        """The control screen's live element: a page run when its layout (or, for the baseline,
+        anything) changes."""
+        while not stop.is_set():
+            try:
+                if self.mode == BOARD:
+                    async for state, _at in board_events(self.base, self.code, ticket):
+                        if state["layout"]["facilitator"] != self.layout:
+                            self.layout = state["layout"]["facilitator"]
+                            await phone.act([], fragment_id=self.fragment)
+                            self.tally.control_runs += 1
+                else:
+                    async for event in event_stream(self.base, f"/live/{self.code}?kinds=all"):
+                        if event.name == "change":
+                            await phone.act([], fragment_id=self.fragment)
+                            self.tally.control_runs += 1
+            except (httpx.HTTPError, OSError, EOFError, TimeoutError, asyncio.IncompleteReadError) as err:
+                if not stop.is_set():
+                    self.tally.errors.append(f"control stream: {err!r}"[:200])
+            await asyncio.sleep(0.5)
 
     async def run(self, stop: asyncio.Event, go: asyncio.Event) -> None:
         async with Phone(self.base) as phone:
             first = await phone.open("control", f"w={self.code}&k={self.key}")
-            fragment = next(
-                (
-                    fm.delta.fragment_id
-                    for fm in first.messages
-                    if fm.WhichOneof("type") == "delta" and fm.delta.fragment_id
-                ),
-                "",
-            )
-            await go.wait()
-            last_step = ""
-            while not stop.is_set():
-                await asyncio.sleep(1.0)
-                s = await asyncio.to_thread(read_state, self.engine, self.workshop_id, 3)
-                if s.step != last_step:
-                    last_step = s.step
-                    self.tally.steps_done += 1
-                    if s.step in steps.VOTE_STEPS:
-                        self.room.new_vote()
-                if s.step == steps.FINISHED:
-                    self.tally.finished += 1
-                    return
-                if s.step == steps.LOBBY:
-                    if s.people >= PEOPLE:
-                        await self._click(phone, fragment, "advance")
-                elif s.step == steps.TRENDS_PICK:
-                    if s.picked >= s.people or s.since > self.window["trends_pick"]:
-                        await self._click(phone, fragment, "advance")
-                elif s.step in steps.NOTE_KIND:
-                    if s.wrote >= s.people or s.since > self.window[s.step]:
-                        await self._click(phone, fragment, "advance")
-                elif s.step in steps.VOTE_STEPS:
-                    if s.poll_status == "ready":
-                        self.room.new_vote()
-                        await self._click(phone, fragment, "open_vote")
-                    elif s.poll_status == "open" and (s.ballots >= s.people or s.since > self.vote_window):
-                        await self._click(phone, fragment, "close_vote")
-                    elif s.poll_status == "closed":
-                        await self._click(phone, fragment, "reveal_vote")
-                    elif s.poll_status == "revealed" and s.tie and not s.decided:
-                        await self._click(phone, fragment, "decide")
-                    elif s.decided:
-                        await self._click(phone, fragment, "advance")
-                elif s.step == steps.PRESENTATION:
-                    if not s.agreed:
-                        await self._click(phone, fragment, "agree", value=True)
-                    else:
-                        await self._click(phone, fragment, "advance")
+            self.fragment = first_fragment(first)
+            live = board_live(first)
+            follower = None
+            if self.mode != TIMER:
+                if live is not None:
+                    self.layout = live["layout"]
+                follower = asyncio.create_task(self._follow(phone, live["ticket"] if live else "", stop))
+            try:
+                await go.wait()
+                await self._drive(phone, stop)
+            finally:
+                if follower is not None:
+                    follower.cancel()
+
+    async def _drive(self, phone: Phone, stop: asyncio.Event) -> None:
+        last_step = ""
+        while not stop.is_set():
+            await asyncio.sleep(1.0)
+            s = await asyncio.to_thread(read_state, self.engine, self.workshop_id, 3)
+            if s.step != last_step:
+                last_step = s.step
+                self.tally.steps_done += 1
+                if s.step in steps.VOTE_STEPS:
+                    self.room.new_vote()
+            if s.step == steps.FINISHED:
+                self.tally.finished += 1
+                return
+            if s.step == steps.LOBBY:
+                if s.people >= PEOPLE:
+                    await self._click(phone, "advance")
+            elif s.step == steps.TRENDS_PICK:
+                if s.picked >= s.people or s.since > self.window["trends_pick"]:
+                    await self._click(phone, "advance")
+            elif s.step in steps.NOTE_KIND:
+                if s.wrote >= s.people or s.since > self.window[s.step]:
+                    await self._click(phone, "advance")
+            elif s.step in steps.VOTE_STEPS:
+                if s.poll_status == "ready":
+                    self.room.new_vote()
+                    await self._click(phone, "open_vote")
+                elif s.poll_status == "open" and (s.ballots >= s.people or s.since > self.vote_window):
+                    await self._click(phone, "close_vote")
+                elif s.poll_status == "closed":
+                    await self._click(phone, "reveal_vote")
+                elif s.poll_status == "revealed" and s.tie and not s.decided:
+                    await self._click(phone, "decide")
+                elif s.decided:
+                    await self._click(phone, "advance")
+            elif s.step == steps.PRESENTATION:
+                if not s.agreed:
+                    await self._click(phone, "agree", value=True)
+                else:
+                    await self._click(phone, "advance")
 
 
 # --------------------------------------------------------------------------- one load level
@@ -411,9 +550,12 @@ class Level:
     server_rss_mb: float
     client_cpu_pct: float
     projector_runs: int
+    projector_updates: int
+    control_runs: int
+    facilitator_controls: int
     phone_refreshes: int
     cpu_ms_per_action: float | None
-    cpu_ms_per_rerun: float | None
+    projector_reruns_per_action: float | None
     finished: int
     by_kind: dict[str, dict[str, float | None]]
     error_samples: list[str]
@@ -440,7 +582,7 @@ def _rss_mb(processes: list[psutil.Process]) -> float:
 
 def make_workshops(engine, n: int) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
-        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
+        version = next(v for m, v in latest_versions(session=session) if m.id == MAP_ID)
         made = []
         for i in range(n):
             workshop, key = services.create_workshop(
@@ -454,18 +596,38 @@ def make_workshops(engine, n: int) -> list[tuple[int, str, str]]:  # type: ignor
         return made
 
 
+@dataclass(frozen=True)
+class Config:
+    """One way of running the app for a level: whose code, which settings, how screens follow."""
+
+    name: str
+    mode: str  # BOARD, RERUN or TIMER
+    root: Path = ROOT
+    args: tuple[str, ...] = ()
+
+
+def configs(naive: bool) -> list[Config]:
+    made = [Config("ours", BOARD)]
+    try:
+        made.append(Config("baseline", RERUN, root=baseline.checkout()))
+    except baseline.NoBaseline as err:
+        print(f"baseline: skipped ({err})", flush=True)  # noqa: T201
+    if naive:
+        made.append(Config("naive", TIMER, args=tuple(NAIVE_ARGS)))
+    return made
+
+
 async def run_level(
     servers: list[Server],
     engine,  # type: ignore[no-untyped-def]
     *,
-    config: str,
+    config: Config,
     load: str,
     workshops: int,
     seconds: float,
     idle_s: float,
     seed: int = 1,
 ) -> Level:
-    naive = config == "naive"
     pace = LOADS[load]
     rng = random.Random(seed)
     tally = Tally()
@@ -474,7 +636,7 @@ async def run_level(
     tasks = []
     for i, (wid, code, key) in enumerate(made):
         base = servers[i % len(servers)].base
-        room = Room(base, code, tally, naive=naive)
+        room = Room(base, code, tally, mode=config.mode)
 
         def report(action: Action, room: Room = room) -> None:
             if action.kind == "connect" or (action.kind == "refresh" and not action.ok):
@@ -495,7 +657,9 @@ async def run_level(
             elif action.kind == "pick":  # a tap that ticks a trend: the projector's pick total grows
                 room.pick_sent(action.sent_at)
 
-        facilitator = Facilitator(base, engine, wid, code, key, pace=pace, room=room, tally=tally)
+        facilitator = Facilitator(
+            base, engine, wid, code, key, pace=pace, room=room, tally=tally, mode=config.mode
+        )
         tasks.append(asyncio.create_task(room.run(stop)))
         tasks.append(asyncio.create_task(facilitator.run(stop, go)))
         for p in range(PEOPLE):
@@ -506,7 +670,7 @@ async def run_level(
                 department=DEPARTMENTS[p % len(DEPARTMENTS)],
                 pace=pace,
                 rng=random.Random(rng.random()),
-                **({"refresh_every": NAIVE_PHONE_S} if naive else {}),
+                **({"refresh_every": NAIVE_PHONE_S} if config.mode == TIMER else {}),
                 report=report,
             )
             tasks.append(asyncio.create_task(person.run(stop)))
@@ -516,6 +680,7 @@ async def run_level(
     # Everyone joins; nobody acts until the facilitators start.
     deadline = time.perf_counter() + 120 + workshops
     wanted = workshops * PEOPLE
+    joined = 0
     while time.perf_counter() < deadline:
         joined = await asyncio.to_thread(_joined, engine, [m[0] for m in made])
         if joined >= wanted:
@@ -528,11 +693,12 @@ async def run_level(
         await asyncio.sleep(3.0)  # the last joins' reruns settle
         _cpu(procs)
         await asyncio.sleep(idle_s)
-        idle = _cpu(procs) / idle_s * idle_s  # cpu_percent(None) is the average since the last call
+        idle = _cpu(procs)  # cpu_percent(None) is the average since the last call
     tally.visible.clear()
     tally.visible_by_kind.clear()
     tally.actions.clear()
-    tally.projector_runs = tally.phone_refreshes = 0
+    tally.projector_runs = tally.projector_updates = tally.control_runs = tally.controls = 0
+    tally.phone_refreshes = 0
     go.set()
     _cpu(procs)
     me.cpu_percent(None)
@@ -549,10 +715,9 @@ async def run_level(
         task.cancel()
     sessions = workshops * (PEOPLE + 2)
     cpu_s = cpu / 100 * seconds
-    # every page run the server made while measuring: each action's, the projectors', the phones'
-    reruns = len(tally.actions) + tally.projector_runs + tally.phone_refreshes
+    actions = len(tally.actions)
     return Level(
-        config=config,
+        config=config.name,
         load=load,
         workshops=workshops,
         processes=len(servers),
@@ -563,7 +728,7 @@ async def run_level(
         action_p50_s=_round(percentile(tally.actions, 0.5)),
         action_p95_s=_round(percentile(tally.actions, 0.95)),
         seen=len(tally.visible),
-        actions=len(tally.actions),
+        actions=actions,
         errors=len(tally.errors),
         refused=tally.refused,
         server_cpu_pct=round(cpu, 1),
@@ -571,9 +736,12 @@ async def run_level(
         server_rss_mb=round(rss, 1),
         client_cpu_pct=round(client, 1),
         projector_runs=tally.projector_runs,
+        projector_updates=tally.projector_updates,
+        control_runs=tally.control_runs,
+        facilitator_controls=tally.controls,
         phone_refreshes=tally.phone_refreshes,
-        cpu_ms_per_action=round(cpu_s * 1000 / len(tally.actions), 1) if tally.actions else None,
-        cpu_ms_per_rerun=round(cpu_s * 1000 / reruns, 1) if reruns else None,
+        cpu_ms_per_action=round(cpu_s * 1000 / actions, 1) if actions else None,
+        projector_reruns_per_action=round(tally.projector_runs / actions, 3) if actions else None,
         finished=tally.finished,
         by_kind={
             kind: {"n": len(v), "p50_s": _round(percentile(v, 0.5)), "p95_s": _round(percentile(v, 0.95))}
@@ -595,28 +763,38 @@ def _joined(engine, ids: list[int]) -> int:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- the whole bench
 
 
-def start_servers(db_url: str, processes: int, *, naive: bool, logs: Path) -> list[Server]:
+def start_servers(db_url: str, processes: int, *, config: Config, logs: Path) -> list[Server]:
     servers = []
     for i in range(processes):
-        server = Server(db_url, logs / f"server-{i}.log", extra_args=NAIVE_ARGS if naive else [])
+        server = Server(db_url, logs / f"server-{i}.log", extra_args=list(config.args), root=config.root)
         server.start()
         servers.append(server)
     return servers
 
 
-def fresh_database(folder: Path) -> tuple[str, object]:
-    from workshop.db import upgrade
+PREPARE = """
+import sys
+from sqlmodel import Session
+from workshop.db import make_engine, upgrade
+from workshop.trend_maps import install_builtin_maps
+engine = make_engine(sys.argv[1])
+upgrade(engine)
+with Session(engine) as session:
+    install_builtin_maps(session=session)
+"""
+
+
+def fresh_database(folder: Path, root: Path) -> tuple[str, object]:
+    """A new SQLite file with the schema and built-in maps of the code in ``root``."""
+    import subprocess
 
     url = f"sqlite:///{folder / 'load.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        install_builtin_maps(session=session)
-    return url, engine
+    subprocess.run([sys.executable, "-c", PREPARE, url], cwd=root, check=True)
+    return url, make_engine(url)
 
 
 async def capacity(
-    config: str,
+    config: Config,
     load: str,
     levels: list[int],
     *,
@@ -629,8 +807,8 @@ async def capacity(
     done: list[Level] = []
     for workshops in levels:
         folder = Path(tempfile.mkdtemp(prefix="workshop-load-"))
-        url, engine = fresh_database(folder)
-        servers = start_servers(url, processes, naive=config == "naive", logs=folder)
+        url, engine = fresh_database(folder, config.root)
+        servers = start_servers(url, processes, config=config, logs=folder)
         try:
             level = await run_level(
                 servers, engine, config=config, load=load, workshops=workshops, seconds=seconds, idle_s=idle_s
@@ -642,10 +820,11 @@ async def capacity(
             shutil.rmtree(folder, ignore_errors=True)
         done.append(level)
         log(
-            f"{config:6} {load:9} W={workshops:<4} p50={level.submit_to_projector_p50_s} "
+            f"{config.name:8} {load:9} W={workshops:<4} p50={level.submit_to_projector_p50_s} "
             f"p95={level.submit_to_projector_p95_s} action_p95={level.action_p95_s} seen={level.seen} "
             f"errors={level.errors} cpu={level.server_cpu_pct}% idle={level.idle_cpu_pct}% "
-            f"rss={level.server_rss_mb} MB client={level.client_cpu_pct}%"
+            f"rss={level.server_rss_mb} MB client={level.client_cpu_pct}% "
+            f"cpu/action={level.cpu_ms_per_action} ms reruns/action={level.projector_reruns_per_action}"
         )
         if not level.held:
             break
@@ -660,11 +839,15 @@ def largest_held(levels: list[Level]) -> int:
 PLANS = {
     # load: (levels of W, seconds measured per level). Heavy runs last long enough for a workshop
     # to go through all five steps; realistic runs (an action every 20-40 s) cover the first
-    # three steps in their time.
-    "full": {"heavy": ([1, 3, 6, 10, 15, 20, 30], 75.0), "realistic": ([1, 25, 50, 75, 100, 150], 120.0)},
-    # kept for a quick look: a few levels only
+    # steps in their time.
+    "full": {
+        "heavy": ([1, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100], 75.0),
+        "realistic": ([1, 25, 50, 75, 100, 150, 200, 300], 120.0),
+    },
     "quick": {"heavy": ([1, 10], 60.0), "realistic": ([1, 25], 90.0)},
 }
+# One workshop on the 36-trend map at the heavy pace, long enough for picks, notes and votes.
+ONE_WORKSHOP_S = 150.0
 
 
 def main() -> int:
@@ -672,123 +855,157 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="fewer and shorter levels")
+    parser.add_argument("--naive", action="store_true", help="also measure the naive configuration")
     parser.add_argument(
         "--processes", type=int, default=1, help="also run ours on this many app processes (heavy load)"
     )
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measured per level")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--only", choices=["one", "heavy", "realistic"], help="run just this part")
     args = parser.parse_args()
     plan = PLANS["quick" if args.quick else "full"]
 
     def log(line: str) -> None:
         print(line, flush=True)  # noqa: T201
 
-    results: dict[str, dict[str, list[Level]]] = {"ours": {}, "naive": {}}
     started = time.time()
+    chosen = configs(args.naive)
+    one: dict[str, Level] = {}
+    if args.only in (None, "one"):
+        for config in chosen:
+            [level] = asyncio.run(
+                capacity(config, "heavy", [1], processes=1, seconds=ONE_WORKSHOP_S, idle_s=args.idle, log=log)
+            )
+            one[config.name] = level
+    results: dict[str, dict[str, list[Level]]] = {c.name: {} for c in chosen}
     for load, (levels, seconds) in plan.items():
-        results["ours"][load] = asyncio.run(
-            capacity("ours", load, levels, processes=1, seconds=seconds, idle_s=args.idle, log=log)
-        )
-        results["naive"][load] = asyncio.run(
-            capacity("naive", load, levels, processes=1, seconds=seconds, idle_s=0.0, log=log)
-        )
-    if args.processes > 1:
+        if args.only not in (None, load):
+            continue
+        for config in chosen:
+            idle = args.idle if config.mode != TIMER else 0.0
+            results[config.name][load] = asyncio.run(
+                capacity(config, load, levels, processes=1, seconds=seconds, idle_s=idle, log=log)
+            )
+    if args.processes > 1 and args.only in (None, "heavy"):
         levels, seconds = plan["heavy"]
         results[f"ours-{args.processes}p"] = {
             "heavy": asyncio.run(
                 capacity(
-                    "ours", "heavy", levels, processes=args.processes, seconds=seconds, idle_s=0.0, log=log
+                    chosen[0], "heavy", levels, processes=args.processes, seconds=seconds, idle_s=0.0, log=log
                 )
             )
         }
-    write_results(results, args, time.time() - started)
+    write_results(results, one, args, time.time() - started)
     return 0
 
 
-def headline(results: dict[str, dict[str, list[Level]]]) -> Level:
-    """The issue's reference run: realistic load at W = 50 (else the largest realistic run)."""
-    runs = results["ours"]["realistic"]
-    return next((lv for lv in runs if lv.workshops == 50), runs[-1])
+def _one(level: Level) -> dict:
+    return {
+        "map": MAP_ID,
+        "phones": PEOPLE,
+        "load": "heavy",
+        "seconds": level.seconds,
+        "by_kind": level.by_kind,
+        "submit_to_projector_p50_s": level.submit_to_projector_p50_s,
+        "submit_to_projector_p95_s": level.submit_to_projector_p95_s,
+        "cpu_ms_per_action": level.cpu_ms_per_action,
+        "projector_reruns_per_action": level.projector_reruns_per_action,
+        "projector_runs": level.projector_runs,
+        "facilitator_controls": level.facilitator_controls,
+        "actions": level.actions,
+        "errors": level.errors,
+    }
+
+
+def _per_load(levels: list[Level]) -> dict:
+    held = [lv for lv in levels if lv.held]
+    best = max(held, key=lambda lv: lv.workshops) if held else None
+    return {
+        "capacity": best.workshops if best else 0,
+        "at_capacity": None
+        if best is None
+        else {
+            "cpu_ms_per_action": best.cpu_ms_per_action,
+            "projector_reruns_per_action": best.projector_reruns_per_action,
+            "submit_to_projector_p95_s": best.submit_to_projector_p95_s,
+            "server_cpu_pct": best.server_cpu_pct,
+            "idle_cpu_pct": best.idle_cpu_pct,
+            "server_rss_mb": best.server_rss_mb,
+        },
+        "cpu_ms_per_action": [lv.cpu_ms_per_action for lv in levels],
+        "projector_reruns_per_action": [lv.projector_reruns_per_action for lv in levels],
+        "workshops": [lv.workshops for lv in levels],
+    }
 
 
 def write_results(
-    results: dict[str, dict[str, list[Level]]], args: argparse.Namespace, took_s: float
+    results: dict[str, dict[str, list[Level]]], one: dict[str, Level], args: argparse.Namespace, took_s: float
 ) -> None:
-    head = headline(results)
-    one = next((lv for lv in results["ours"]["heavy"] if lv.workshops == 1), None)
-    capacities = {
+    command = (
+        "python -m bench.load"
+        + (" --quick" if args.quick else "")
+        + (" --naive" if args.naive else "")
+        + (f" --only {args.only}" if args.only else "")
+        + f" --processes {args.processes}"
+    )
+    values: dict = {
+        "load_command": command,
+        "load_took_s": round(took_s),
+        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "load_map": MAP_ID,
+    }
+    if "ours" in one:
+        values["one_workshop_36_trends"] = _one(one["ours"])
+        if "baseline" in one:
+            values["one_workshop_36_trends"]["baseline"] = _one(one["baseline"])
+    for load in LOADS:
+        if load not in results.get("ours", {}):
+            continue
+        ours = results["ours"][load]
+        entry = _per_load(ours)
+        if "baseline" in results and load in results["baseline"]:
+            entry["baseline"] = _per_load(results["baseline"][load])
+        values[load] = entry
+    values["capacity"] = {
         config: {load: largest_held(levels) for load, levels in loads.items()}
         for config, loads in results.items()
     }
-    ratios = {}
-    for load in LOADS:
-        ours, naive = capacities["ours"].get(load, 0), capacities["naive"].get(load, 0)
-        same = [
-            (a, b)
-            for a in results["ours"].get(load, [])
-            for b in results["naive"].get(load, [])
-            if a.workshops == b.workshops and a.submit_to_projector_p95_s and b.submit_to_projector_p95_s
-        ]
-        ratios[load] = {
-            "capacity_ours_over_naive": None if not naive else round(ours / naive, 2),
-            "capacity_ours": ours,
-            "capacity_naive": naive,
-            "p95_naive_over_ours_at_same_w": {
-                str(a.workshops): round(b.submit_to_projector_p95_s / a.submit_to_projector_p95_s, 1)
-                for a, b in same
-            },
-        }
-    document = {
-        "workshops": head.workshops,
-        "sessions": head.sessions,
-        "submit_to_projector_p50_s": head.submit_to_projector_p50_s,
-        "submit_to_projector_p95_s": head.submit_to_projector_p95_s,
-        "action_p95_s": head.action_p95_s,
-        "errors": head.errors,
-        "server_rss_mb": head.server_rss_mb,
-        "server_cpu_pct": head.server_cpu_pct,
-        "idle_server_cpu_pct": head.idle_cpu_pct,
-        "load": head.load,
-        "one_workshop_heavy_p95_s": one.submit_to_projector_p95_s if one else None,
-        "capacity": capacities,
-        "versus_naive": ratios,
-        "command": "python -m bench.load"
-        + (" --quick" if args.quick else "")
-        + f" --processes {args.processes}",
-        "processes": args.processes,
-        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
-        "took_s": round(took_s),
-        "levels": {
-            c: {load: [asdict(lv) for lv in lvs] for load, lvs in loads.items()}
-            for c, loads in results.items()
-        },
+    values["levels"] = {
+        c: {load: [asdict(lv) for lv in lvs] for load, lvs in loads.items()} for c, loads in results.items()
     }
-    args.out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if one:
+        values["levels"]["one_workshop_36_trends"] = {c: asdict(lv) for c, lv in one.items()}
+    update(values)
     rows = [
         "| config | load | W | sessions | submit→projector p50 | p95 | action p95 | errors "
-        "| server CPU | idle CPU | RSS | held |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| server CPU | idle CPU | RSS | CPU/action | projector reruns/action | held |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for config, loads in results.items():
+    every = [("one workshop, 36 trends", {"heavy": [lv]}) for lv in one.values()] + list(results.items())
+    for config, loads in every:
         for load, levels in loads.items():
             for lv in levels:
                 rows.append(
-                    f"| {config} | {load} | {lv.workshops} | {lv.sessions} | "
-                    f"{_s(lv.submit_to_projector_p50_s)} | "
+                    f"| {lv.config if config.startswith('one') else config} | {load} | {lv.workshops} | "
+                    f"{lv.sessions} | {_s(lv.submit_to_projector_p50_s)} | "
                     f"{_s(lv.submit_to_projector_p95_s)} | {_s(lv.action_p95_s)} | {lv.errors} | "
                     f"{lv.server_cpu_pct}% | {'' if lv.idle_cpu_pct is None else f'{lv.idle_cpu_pct}%'} | "
-                    f"{lv.server_rss_mb:.0f} MB | {'yes' if lv.held else 'no'} |"
+                    f"{lv.server_rss_mb:.0f} MB | {lv.cpu_ms_per_action} ms | "
+                    f"{lv.projector_reruns_per_action} | {'yes' if lv.held else 'no'} |"
                 )
     summary = [
         f"- largest W holding p95 ≤ 1 s with 0 errors — {config}: "
         + ", ".join(f"{load} {w}" for load, w in loads.items())
-        for config, loads in capacities.items()
+        for config, loads in values["capacity"].items()
     ]
     REPORT.write_text(
         "# Load bench\n\n"
-        f"Command: `{document['command']}` ({args.processes} app process(es) for ours; "
-        f"{os.cpu_count()} cores; SQLite; the load generator runs on the same machine). "
-        f"Took {round(took_s / 60)} min.\n\n" + "\n".join(rows) + "\n\n" + "\n".join(summary) + "\n",
+        f"Command: `{command}` ({args.processes} app process(es) for ours; "
+        f"{os.cpu_count()} cores; SQLite; the load generator runs on the same machine; the "
+        f"{MAP_ID} map). Took {round(took_s / 60)} min.\n\n"
+        + "\n".join(rows)
+        + "\n\n"
+        + "\n".join(summary)
+        + "\n",
         encoding="utf-8",
     )
 

@@ -49,7 +49,9 @@ class Server:
         log: Path,
         extra_args: list[str] | None = None,
         public_base_url: str = "",
+        root: Path = ROOT,
     ) -> None:
+        self.root = root
         self.extra_args = extra_args or []
         self.public_base_url = public_base_url
         self.db_url = db_url
@@ -79,7 +81,7 @@ class Server:
                 "127.0.0.1",
                 *self.extra_args,
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=env,
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
@@ -154,3 +156,69 @@ def live_ticket(db_url: str, code: str, scope: str = "room", subject: int = 0) -
         return tickets.issue(secret=secret, code=code, workshop_id=workshop_id, scope=scope, subject=subject)
     finally:
         engine.dispose()
+
+
+class CuttableProxy:
+    """A TCP relay in front of a server whose open connections a test can cut at once, as a
+    dropped Wi-Fi would: the browser's event stream and websocket break and connect again."""
+
+    def __init__(self, target_port: int) -> None:
+        import threading
+
+        self.target_port = target_port
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._pairs: list[tuple[socket.socket, socket.socket]] = []
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._pairs.append((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> int:
+        """Close every connection open now; return how many were cut."""
+        with self._lock:
+            pairs, self._pairs = self._pairs, []
+        for pair in pairs:
+            for s in pair:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+        return len(pairs)
+
+    def close(self) -> None:
+        self._listener.close()
+        self.cut()

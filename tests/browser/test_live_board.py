@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from tests.support import PROJECTOR
+from tests.scenario import build_workshop
+from tests.support import PROJECTOR, CuttableProxy
 from tests.wsclient import Phone, choice, click, run_apart, text_value, tick
 from workshop import services
 from workshop.db import make_engine, upgrade
@@ -216,3 +217,42 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     assert room_runs.sent == before[0]
     assert chair_runs.sent - before[1] <= 1
     engine.dispose()
+
+
+def _outside_note(db_url: str, participant_id: int, text: str) -> None:
+    """A note written past this server's hub (as another process on the same SQLite file would):
+    no event reaches the screens, only the data changes."""
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        services.add_note(session=session, participant_id=participant_id, text=text)
+    engine.dispose()
+
+
+def test_a_change_the_stream_never_announced_is_found_by_the_safety_net(server, browser) -> None:
+    built = build_workshop(server.db_url, stop="obstacles_write", people=6)
+    room = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    room.goto(f"{server.base}/projector?w={built.code}")
+    expect(room.locator(".note-card")).to_have_count(6, timeout=T)
+
+    _outside_note(server.db_url, built.participant_ids[1], "Мимо потока")
+
+    # The slow poll runs every 20 s: the note is on the wall within one period.
+    expect(room.locator(".note-card").filter(has_text="Мимо потока")).to_be_visible(timeout=30_000)
+
+
+def test_a_screen_whose_connection_dropped_shows_what_changed_meanwhile(server, browser) -> None:
+    built = build_workshop(server.db_url, stop="obstacles_write", people=6)
+    wifi = CuttableProxy(server.port)
+    room = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    room.goto(f"{wifi.base}/projector?w={built.code}")
+    expect(room.locator(".note-card")).to_have_count(6, timeout=T)
+
+    _outside_note(server.db_url, built.participant_ids[2], "Пока сеть лежала")
+    assert wifi.cut() >= 2  # the page's websocket and its event stream at least
+
+    # The stream connects again within seconds and starts with the current board: long before
+    # the 20 s safety net would have found the note.
+    try:
+        expect(room.locator(".note-card").filter(has_text="Пока сеть лежала")).to_be_visible(timeout=10_000)
+    finally:
+        wifi.close()
