@@ -114,7 +114,7 @@ def measure_notes(browser, base: str, built, submits: int, *, facilitator: bool)
 def measure_ballots(browser, base: str, built) -> list[float]:  # type: ignore[no-untyped-def]
     """Seconds from a phone's click on Vote to the projector's "voted" count going up."""
     projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
-    projector.goto(f"{base}/projector?w={built.code}")
+    projector.goto(f"{base}/projector?{built.room_query}")
     projector.wait_for_selector(".big-number", timeout=30_000)
     projector.evaluate(OBSERVE_COUNT)
     phones = _open_phones(browser, base, built.tokens, '[data-testid="stRadio"]')
@@ -141,7 +141,7 @@ def measure_ballots(browser, base: str, built) -> list[float]:  # type: ignore[n
 def measure_idle(browser, base: str, built, seconds: float) -> int:  # type: ignore[no-untyped-def]
     """Messages the projector and the phones send to the server while nobody acts."""
     projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
-    projector.goto(f"{base}/projector?w={built.code}")
+    projector.goto(f"{base}/projector?{built.room_query}")
     projector.wait_for_selector(".note-card", timeout=30_000)
     phones = _open_phones(browser, base, built.tokens, ".st-key-note_obstacle textarea")
     time.sleep(3)

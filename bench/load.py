@@ -7,7 +7,7 @@ Per workshop (on the 36-trend map, the start page's default):
 - 7 phones are ``practice.participant.SimulatedParticipant`` — the same simulated people the
   facilitator's practice mode adds: picks, obstacle notes, proposals, votes, each after a
   random pause (the *load*).
-- the room projector (``/projector?w=CODE``) behaves as the browser's live element does: today
+- the room projector (``/projector?w=CODE&r=ROOM``) behaves as the browser's live element does: today
   it receives the board's data on the event stream and runs its page only when the layout key
   changes; every text a phone sent, every pick and every vote count is looked for in what the
   projector receives: *submit → projector* is the time from the phone sending to the
@@ -59,6 +59,7 @@ from tests.support import Server
 from workshop import services, steps
 from workshop.db import make_engine
 from workshop.models import Ballot, Note, Participant, Pick, Poll, Workshop
+from workshop.security import room_key
 from workshop.trend_maps import latest_versions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,6 +101,7 @@ class Tally:
     projector_updates: int = 0  # board states (ours) or page runs (baseline) that reached them
     control_runs: int = 0  # page runs of the control screens that followed the workshop
     controls: int = 0  # facilitator's controls used
+    projector_runs_not_by_controls: int = 0  # page runs of a projector no control preceded
     phone_refreshes: int = 0  # phone page reruns that followed the workshop (not the person's)
     phone_actions: int = 0
     steps_done: int = 0
@@ -165,8 +167,8 @@ class Room:
     may write the same words) and each vote count first appeared, and a submit reported later is
     matched against that moment."""
 
-    def __init__(self, base: str, code: str, tally: Tally, *, mode: str) -> None:
-        self.base, self.code, self.tally, self.mode = base, code, tally, mode
+    def __init__(self, base: str, code: str, room: str, tally: Tally, *, mode: str) -> None:
+        self.base, self.code, self.room, self.tally, self.mode = base, code, room, tally, mode
         self.fragment_id = ""
         self.layout = ""
         self.card_seen: dict[tuple[str, int], float] = {}  # (text, k-th copy) → first seen
@@ -178,6 +180,7 @@ class Room:
         self.picks_seen: dict[int, float] = {}  # total picks k → first seen
         self.picks: list[float] = []
         self.picks_matched = 0
+        self.controls_since_run = 0  # the facilitator's controls used since this screen last ran
 
     def _needle(self, text: str) -> str:
         # The board carries text as written; a page run carries it escaped in its HTML.
@@ -260,10 +263,14 @@ class Room:
 
     async def _rerun(self, phone: Phone, *, first: bool = False) -> Run:
         if first:
-            run = await phone.open("projector", f"w={self.code}")
+            run = await phone.open("projector", f"w={self.code}&r={self.room}")
         else:
             run = await phone.act([], fragment_id="" if self.mode == TIMER else self.fragment_id)
             self.tally.projector_runs += 1
+            if self.controls_since_run:
+                self.controls_since_run = 0
+            else:
+                self.tally.projector_runs_not_by_controls += 1
         now = time.perf_counter()
         self.fragment_id = self.fragment_id or first_fragment(run)
         live = board_live(run)
@@ -429,14 +436,24 @@ class Facilitator:
         self.layout = ""
 
     async def _click(self, phone: Phone, key: str, *, value: bool | None = None) -> bool:
+        """Press the button (or tick the box) whose key is ``key`` — or, for a key ending in
+        ``_``, the first whose key starts so."""
         run = await phone.act([], fragment_id=self.fragment)
+        kind = "checkbox" if value is not None else "button"
         try:
-            widget = run.widget("checkbox" if value is not None else "button", key)
+            if key.endswith("_"):
+                found = run.widgets(kind, key)
+                if not found:
+                    return False
+                widget = found[0]
+            else:
+                widget = run.widget(kind, key)
         except LookupError:
             return False
         state = tick(widget, value) if value is not None else click(widget)
         after = await phone.act([state], fragment_id=widget.fragment_id)
         self.tally.controls += 1
+        self.room.controls_since_run += 1
         live = board_live(after)
         if live is not None:
             self.layout = live["layout"]
@@ -511,7 +528,7 @@ class Facilitator:
                 elif s.poll_status == "closed":
                     await self._click(phone, "reveal_vote")
                 elif s.poll_status == "revealed" and s.tie and not s.decided:
-                    await self._click(phone, "decide")
+                    await self._click(phone, "decide_")
                 elif s.decided:
                     await self._click(phone, "advance")
             elif s.step == steps.PRESENTATION:
@@ -556,6 +573,7 @@ class Level:
     phone_refreshes: int
     cpu_ms_per_action: float | None
     projector_reruns_per_action: float | None
+    projector_reruns_not_by_controls_per_action: float | None
     finished: int
     by_kind: dict[str, dict[str, float | None]]
     error_samples: list[str]
@@ -636,7 +654,7 @@ async def run_level(
     tasks = []
     for i, (wid, code, key) in enumerate(made):
         base = servers[i % len(servers)].base
-        room = Room(base, code, tally, mode=config.mode)
+        room = Room(base, code, room_key(key, code), tally, mode=config.mode)
 
         def report(action: Action, room: Room = room) -> None:
             if action.kind == "connect" or (action.kind == "refresh" and not action.ok):
@@ -698,6 +716,7 @@ async def run_level(
     tally.visible_by_kind.clear()
     tally.actions.clear()
     tally.projector_runs = tally.projector_updates = tally.control_runs = tally.controls = 0
+    tally.projector_runs_not_by_controls = 0
     tally.phone_refreshes = 0
     go.set()
     _cpu(procs)
@@ -742,6 +761,9 @@ async def run_level(
         phone_refreshes=tally.phone_refreshes,
         cpu_ms_per_action=round(cpu_s * 1000 / actions, 1) if actions else None,
         projector_reruns_per_action=round(tally.projector_runs / actions, 3) if actions else None,
+        projector_reruns_not_by_controls_per_action=(
+            round(tally.projector_runs_not_by_controls / actions, 3) if actions else None
+        ),
         finished=tally.finished,
         by_kind={
             kind: {"n": len(v), "p50_s": _round(percentile(v, 0.5)), "p95_s": _round(percentile(v, 0.95))}
@@ -909,6 +931,7 @@ def _one(level: Level) -> dict:
         "submit_to_projector_p95_s": level.submit_to_projector_p95_s,
         "cpu_ms_per_action": level.cpu_ms_per_action,
         "projector_reruns_per_action": level.projector_reruns_per_action,
+        "projector_reruns_not_by_controls_per_action": level.projector_reruns_not_by_controls_per_action,
         "projector_runs": level.projector_runs,
         "facilitator_controls": level.facilitator_controls,
         "actions": level.actions,
@@ -926,6 +949,7 @@ def _per_load(levels: list[Level]) -> dict:
         else {
             "cpu_ms_per_action": best.cpu_ms_per_action,
             "projector_reruns_per_action": best.projector_reruns_per_action,
+            "projector_reruns_not_by_controls_per_action": best.projector_reruns_not_by_controls_per_action,
             "submit_to_projector_p95_s": best.submit_to_projector_p95_s,
             "server_cpu_pct": best.server_cpu_pct,
             "idle_cpu_pct": best.idle_cpu_pct,
@@ -980,12 +1004,12 @@ def write_results(
         "| server CPU | idle CPU | RSS | CPU/action | projector reruns/action | held |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    every = [("one workshop, 36 trends", {"heavy": [lv]}) for lv in one.values()] + list(results.items())
-    for config, loads in every:
+    every = [(f"{lv.config}, one workshop ({lv.seconds:g} s)", {"heavy": [lv]}) for lv in one.values()]
+    for config, loads in every + list(results.items()):
         for load, levels in loads.items():
             for lv in levels:
                 rows.append(
-                    f"| {lv.config if config.startswith('one') else config} | {load} | {lv.workshops} | "
+                    f"| {config} | {load} | {lv.workshops} | "
                     f"{lv.sessions} | {_s(lv.submit_to_projector_p50_s)} | "
                     f"{_s(lv.submit_to_projector_p95_s)} | {_s(lv.action_p95_s)} | {lv.errors} | "
                     f"{lv.server_cpu_pct}% | {'' if lv.idle_cpu_pct is None else f'{lv.idle_cpu_pct}%'} | "

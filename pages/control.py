@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui.common import change_language_link, esc, tr
+from ui.common import change_language_link, esc, guess_missed, guess_wait, tr
 from ui.controls import controls
 from ui.engine import new_session
 from ui.present import board_of, live_board, load_view, step_chips
 from ui.style import phone_style
-from workshop import services
+from workshop import guessing, services
 from workshop.board import FACILITATOR
 from workshop.errors import AccessDenied
 
@@ -18,6 +18,12 @@ try:
     with new_session() as session:
         workshop = services.facilitated_workshop(session=session, code=code, key=key)
 except AccessDenied:
+    # An unknown code and a wrong key: the same answer, and a miss of this client's limit.
+    wait = guess_wait(guessing.CODES)
+    if wait:
+        st.error(tr("error.too_many_codes", seconds=int(wait) + 1))
+        st.stop()
+    guess_missed(guessing.CODES)
     st.error(tr("error.access_denied"))
     st.stop()
 workshop_id, workshop_code = workshop.id, workshop.code

@@ -2,20 +2,19 @@
 
 import streamlit as st
 
-from ui.common import act, change_language_link, client_key, esc, lang, show_flash, tr
+from ui.common import act, change_language_link, esc, guess_missed, guess_wait, lang, show_flash, tr
 from ui.engine import new_session
+from ui.fields import text_field
 from ui.memory import participant_slot, recall
 from ui.style import phone_style
-from workshop import services, steps
+from workshop import guessing, services, steps
 from workshop.errors import NotFound
 from workshop.limits import DEPARTMENT_MAX, NAME_MAX
-from workshop.ratelimit import join_codes
 
 phone_style()
 change_language_link()
 code = st.query_params.get("code", "")
-client = client_key()
-wait = join_codes.blocked_for(client)
+wait = guess_wait(guessing.CODES)
 if wait:
     st.error(tr("error.too_many_codes", seconds=int(wait) + 1))
     st.stop()
@@ -23,7 +22,7 @@ try:
     with new_session() as session:
         workshop = services.workshop_by_code(session=session, code=code)
 except NotFound:
-    join_codes.miss(client)
+    guess_missed(guessing.CODES)
     st.error(tr("error.workshop_not_found"))
     st.page_link("pages/start.py", label=tr("join.enter_code"))
     st.stop()
@@ -65,11 +64,11 @@ if known:
 
 show_flash("join")
 with st.form("join_form"):
-    st.text_input(tr("field.name"), key="join_name", max_chars=NAME_MAX, autocomplete="given-name")
-    st.text_input(
+    text_field(tr("field.name"), key="join_name", max_len=NAME_MAX, autocomplete="given-name")
+    text_field(
         tr("field.department"),
         key="join_department",
-        max_chars=DEPARTMENT_MAX,
+        max_len=DEPARTMENT_MAX,
         placeholder=tr("join.department_placeholder"),
     )
     st.form_submit_button(tr("join.button"), type="primary", on_click=_join, width="stretch")

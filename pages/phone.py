@@ -6,8 +6,9 @@ reload, a locked screen or a server restart brings back the same participant.
 
 import streamlit as st
 
-from ui.common import act, change_language_link, esc, md_escape, show_flash, tr
+from ui.common import act, change_language_link, esc, guess_missed, guess_wait, md_escape, show_flash, tr
 from ui.engine import new_session
+from ui.fields import text_field
 from ui.memory import participant_slot, remember
 from ui.present import (
     live_phone,
@@ -18,7 +19,7 @@ from ui.present import (
     trend_title,
 )
 from ui.style import phone_style
-from workshop import services, steps
+from workshop import guessing, services, steps
 from workshop.limits import NOTE_MAX, RATIONALE_MAX
 from workshop.models import Workshop
 from workshop.views import shared_view, signature_of
@@ -28,6 +29,10 @@ token = st.query_params.get("p")
 with new_session() as session:
     me = services.participant_by_token(session=session, token=token)
 if me is None:
+    if guess_wait(guessing.CODES):
+        st.error(tr("error.too_many_codes", seconds=int(guess_wait(guessing.CODES)) + 1))
+        st.stop()
+    guess_missed(guessing.CODES)
     st.error(tr("phone.unknown"))
     st.page_link("pages/start.py", label=tr("join.enter_code"))
     st.stop()
@@ -125,7 +130,7 @@ def _pick(session, view) -> None:
         if f"pick_{trend.id}" not in st.session_state:
             st.session_state[f"pick_{trend.id}"] = trend.id in saved
         st.checkbox(
-            f"**{md_escape(trend.code)}** · {md_escape(trend_title(trend))}",
+            f"{md_escape(trend.code)} · {md_escape(trend_title(trend))}",
             key=f"pick_{trend.id}",
             help=md_escape(trend_description(trend)),
             on_change=_toggle_pick,
@@ -157,14 +162,15 @@ def _write(session, view, kind: str) -> None:
     st.write(tr("phone.notes_count", n=len(mine), max=limit))
     if len(mine) < limit:
         with st.form(f"form_{kind}", clear_on_submit=False, border=False):
-            st.text_area(
+            text_field(
                 tr("phone.obstacle_label") if kind == "obstacle" else tr("phone.innovation_label"),
                 key=f"note_{kind}",
-                max_chars=NOTE_MAX,
+                max_len=NOTE_MAX,
+                area=True,
                 height=100,
             )
             if kind == "innovation":
-                st.text_input(tr("phone.rationale_label"), key=f"why_{kind}", max_chars=RATIONALE_MAX)
+                text_field(tr("phone.rationale_label"), key=f"why_{kind}", max_len=RATIONALE_MAX)
             st.form_submit_button(
                 tr("phone.send"), type="primary", width="stretch", on_click=_add_note, args=(kind,)
             )
@@ -269,6 +275,13 @@ def phone_body() -> None:
         remember(participant_slot(workshop.code), token)
         live_phone(view, signature, participant_id=participant_id, key="live_phone")
         st.html(f"<b>{esc(workshop.title)}</b> · {esc(me.name)} ({esc(me.department)})")
+        admission = services.admission_of(session=session, participant_id=participant_id)
+        if admission == services.WAITING:
+            st.info(tr("phone.waiting"))
+            return
+        if admission == services.TURNED_AWAY:
+            st.warning(tr("phone.turned_away"))
+            return
         step_chips(view.step, compact=True)
         show_flash()
         over = view.timer_over

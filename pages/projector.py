@@ -1,9 +1,11 @@
-"""The projector: what the room sees. Public by the workshop's code; with the facilitator key
-in the link, the controls appear in the sidebar."""
+"""The projector: what the room sees, by the room's own link (``?w=CODE&r=ROOM``, given with
+the facilitator's links); with the facilitator key, the controls appear in the sidebar. A join
+code alone opens nothing here: an unknown code and a known one without the room's key get the
+same answer, and each such try counts against the client's guessing limit."""
 
 import streamlit as st
 
-from ui.common import change_language_link, esc, lang, tr
+from ui.common import change_language_link, esc, guess_missed, guess_wait, lang, tr
 from ui.controls import controls, join_link
 from ui.engine import new_session
 from ui.memory import facilitator_slot, recall, remember
@@ -24,40 +26,60 @@ from ui.present import (
     why_chosen,
 )
 from ui.style import projector_style
-from workshop import net, services, steps
+from workshop import guessing, net, services, steps
 from workshop.board import FACILITATOR, ROOM
 from workshop.errors import NotFound
 from workshop.i18n import t
 from workshop.qr import qr_data_uri
-from workshop.security import secret_matches
+from workshop.security import normalise_join_code, secret_matches
 from workshop.views import WorkshopView
 
-code = st.query_params.get("w", "")
+code = normalise_join_code(st.query_params.get("w", ""))
 url_key = st.query_params.get("k")
+room_key = st.query_params.get("r")
 try:
     with new_session() as session:
         workshop = services.workshop_by_code(session=session, code=code)
 except NotFound:
-    projector_style(chrome=True)
-    st.error(tr("error.workshop_not_found"))
-    st.stop()
-workshop_id, workshop_code = workshop.id, workshop.code
+    workshop = None
 
 # The facilitator key must not stay in the projected address bar: once checked it moves to this
-# browser's memory and the URL becomes ?w=CODE&controls=1. The plain ?w=CODE link (the room's
-# screen) never looks there, so it never shows controls.
-KEPT = f"_facilitator_key_{workshop_code}"
+# browser's memory and the URL becomes ?w=CODE&controls=1. The room's link never looks there, so
+# it never shows controls.
+KEPT = f"_facilitator_key_{code}"
 key = url_key or st.session_state.get(KEPT)
-if not key and st.query_params.get("controls") == "1":
-    key = recall(facilitator_slot(workshop_code))
-is_facilitator = secret_matches(key, workshop.facilitator_key_hash)
+asks_for_controls = st.query_params.get("controls") == "1"
+if not key and asks_for_controls:
+    key = recall(facilitator_slot(code))
+is_facilitator = workshop is not None and secret_matches(key, workshop.facilitator_key_hash)
+is_room = (
+    workshop is not None
+    and not is_facilitator
+    and bool(workshop.room_key_hash)
+    and secret_matches(room_key, workshop.room_key_hash)
+)
+projector_style(chrome=is_facilitator)
+if not (is_facilitator or is_room):
+    if asks_for_controls and not (url_key or room_key or key):
+        # This browser's memory has not answered yet (or holds nothing): no guess was made.
+        st.info(tr("proj.opening_controls"))
+        st.stop()
+    wait = guess_wait(guessing.CODES)
+    if wait:
+        st.error(tr("error.too_many_codes", seconds=int(wait) + 1))
+        st.stop()
+    guess_missed(guessing.CODES)
+    st.error(tr("error.room_link"))
+    st.stop()
+assert workshop is not None
+workshop_id, workshop_code = workshop.id, workshop.code
 if is_facilitator and url_key:
     remember(facilitator_slot(workshop_code), url_key)
     st.session_state[KEPT] = url_key
     del st.query_params["k"]
     st.query_params["controls"] = "1"
-projector_style(chrome=is_facilitator)
 if url_key and not is_facilitator:
+    guess_missed(guessing.CODES)
     st.error(tr("error.access_denied"))
 
 
@@ -128,14 +150,14 @@ def _write(view: WorkshopView, board: Board) -> None:
     kind = steps.NOTE_KIND[view.step]
     if kind == "obstacle":
         st.header(tr("proj.obstacle_title", product=view.workshop.product))
-        note_wall(board)
+        note_wall(board, kind=kind)
         return
     left, right = st.columns([2, 3], gap="large")
     with left:
         template(view, height=600)
     with right:
         st.header(tr("proj.innovation_title"))
-        note_wall(board, css="innovation")
+        note_wall(board, kind=kind)
 
 
 def _presentation(view: WorkshopView) -> None:

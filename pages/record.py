@@ -5,6 +5,7 @@ import streamlit as st
 from ui.common import act, esc, lang, show_flash, tr
 from ui.controls import configured_base_url
 from ui.engine import new_session
+from ui.fields import text_field
 from ui.managers import require_manager
 from ui.record import export_buttons, show_record
 from ui.style import manager_style
@@ -81,7 +82,9 @@ else:
                     horizontal=True,
                     key="ho_target",
                 )
-                note = st.text_area(tr("handoff.note"), max_chars=HANDOFF_NOTE_MAX, key="ho_status_note")
+                note = text_field(
+                    tr("handoff.note"), max_len=HANDOFF_NOTE_MAX, key="ho_status_note", area=True
+                )
                 links = st.text_area(
                     tr("handoff.links"), key="ho_status_links", help=tr("handoff.links_help")
                 )
@@ -101,7 +104,7 @@ else:
             st.success(tr("handoff.final"))
         with st.expander(tr("handoff.add_note")):
             with st.form("handoff_note", clear_on_submit=True):
-                note = st.text_area(tr("handoff.note"), max_chars=HANDOFF_NOTE_MAX, key="ho_note")
+                note = text_field(tr("handoff.note"), max_len=HANDOFF_NOTE_MAX, key="ho_note", area=True)
                 links = st.text_area(tr("handoff.links"), key="ho_note_links", help=tr("handoff.links_help"))
                 if st.form_submit_button(tr("handoff.save_note")):
                     act(
@@ -118,12 +121,12 @@ else:
         tr("handoff.assign") if current is None else tr("handoff.reassign"), expanded=current is None
     ):
         with st.form("handoff_assign"):
-            name = st.text_input(tr("handoff.name"), max_chars=NAME_MAX, key="ho_name")
-            email = st.text_input(tr("handoff.email"), max_chars=EMAIL_MAX, key="ho_email")
-            role = st.text_input(
-                tr("handoff.role"), max_chars=ROLE_MAX, key="ho_role", placeholder=tr("handoff.role_hint")
+            name = text_field(tr("handoff.name"), max_len=NAME_MAX, key="ho_name")
+            email = text_field(tr("handoff.email"), max_len=EMAIL_MAX, key="ho_email")
+            role = text_field(
+                tr("handoff.role"), max_len=ROLE_MAX, key="ho_role", placeholder=tr("handoff.role_hint")
             )
-            note = st.text_area(tr("handoff.note"), max_chars=HANDOFF_NOTE_MAX, key="ho_assign_note")
+            note = text_field(tr("handoff.note"), max_len=HANDOFF_NOTE_MAX, key="ho_assign_note", area=True)
             if st.form_submit_button(tr("handoff.assign_go"), type="primary"):
                 act(
                     handoff.assign,

@@ -3,10 +3,11 @@ and nothing at all once the link is revoked."""
 
 import streamlit as st
 
-from ui.common import change_language_link, esc, tr
+from ui.common import change_language_link, esc, guess_missed, guess_wait, tr
 from ui.engine import new_session
 from ui.present import template, why_chosen
 from ui.style import manager_style
+from workshop import guessing
 from workshop.errors import NotFound
 from workshop.sharing import workshop_for_token
 from workshop.views import workshop_view
@@ -17,6 +18,11 @@ try:
         workshop = workshop_for_token(session=session, token=st.query_params.get("t"))
         view = workshop_view(session=session, workshop=workshop)
 except NotFound:
+    wait = guess_wait(guessing.CODES)
+    if wait:
+        st.error(tr("error.too_many_codes", seconds=int(wait) + 1))
+        st.stop()
+    guess_missed(guessing.CODES)
     st.error(tr("share.unknown"))
     st.stop()
 

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui.common import act, change_language_link, client_key, flash, lang, show_flash, tr
+from ui.common import act, change_language_link, flash, guess_missed, guess_wait, lang, show_flash, tr
 from ui.engine import new_session
+from ui.fields import text_field
 from ui.style import phone_style
-from workshop import services
-from workshop.limits import PRODUCT_MAX, TITLE_MAX
-from workshop.ratelimit import join_codes
+from workshop import guessing, services
+from workshop.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
 from workshop.security import normalise_join_code
 from workshop.trend_maps import latest_versions
 
@@ -64,8 +64,7 @@ def _create() -> None:
 
 
 def _join() -> None:
-    client = client_key()
-    wait = join_codes.blocked_for(client)
+    wait = guess_wait(guessing.CODES)
     if wait:
         flash("error", tr("error.too_many_codes", seconds=int(wait) + 1), "join")
         return
@@ -74,7 +73,7 @@ def _join() -> None:
         with new_session() as session:
             services.workshop_by_code(session=session, code=code)
     except services.NotFound:
-        join_codes.miss(client)
+        guess_missed(guessing.CODES)
         flash("error", tr("error.workshop_not_found"), "join")
         return
     st.session_state["_join_to"] = code
@@ -85,16 +84,16 @@ with left:
     st.subheader(tr("start.create"))
     show_flash("create")
     with st.form("create_form", border=True):
-        st.text_input(
-            tr("field.title"), key="ws_title", max_chars=TITLE_MAX, placeholder=tr("start.title_placeholder")
+        text_field(
+            tr("field.title"), key="ws_title", max_len=TITLE_MAX, placeholder=tr("start.title_placeholder")
         )
-        st.text_input(
+        text_field(
             tr("field.product"),
             key="ws_product",
-            max_chars=PRODUCT_MAX,
+            max_len=PRODUCT_MAX,
             placeholder=tr("start.product_placeholder"),
         )
-        st.text_input(tr("field.facilitator_name"), key="ws_facilitator", max_chars=60)
+        text_field(tr("field.facilitator_name"), key="ws_facilitator", max_len=NAME_MAX)
         st.selectbox(
             tr("field.trend_map"),
             [title for _m, _v, title in maps],

@@ -5,7 +5,7 @@ SQLite file; one server process serves them all, and Debian's Chromium (Playwrig
 
     00_start.png                  the start page, projector size
     00_join.png                   the join page of a workshop in its lobby, phone size
-    {nn}_{stop}_projector.png     /projector?w=CODE (the room's view, no controls)
+    {nn}_{stop}_projector.png     /projector?w=CODE&r=ROOM (the room's view, no controls)
     {nn}_{stop}_phone.png         /phone?p=TOKEN of the first participant
 
 ``nn`` is the stop's place in ``STOPS`` (01..), so a partial run overwrites the same files.
@@ -120,7 +120,9 @@ def take(out_dir: Path, stops: list[str], lang: str = "ru", browser: Browser | N
                 ]
                 for stop, b in built.items():
                     nn = f"{STOPS.index(stop) + 1:02d}"
-                    shots.append((f"/projector?w={b.code}", PROJECTOR, f"{nn}_{stop}_projector.png", False))
+                    shots.append(
+                        (f"/projector?{b.room_query}", PROJECTOR, f"{nn}_{stop}_projector.png", False)
+                    )
                     shots.append((f"/phone?p={b.tokens[0]}", PHONE, f"{nn}_{stop}_phone.png", True))
                 for url, viewport, name, mobile in shots:
                     path = out_dir / name

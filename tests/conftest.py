@@ -107,12 +107,11 @@ def group(workshop_factory: Callable[..., Group]) -> Group:
 
 
 @pytest.fixture(autouse=True)
-def fresh_join_code_limits() -> Iterator[None]:
-    """Page tests share one process (and AppTest one session id): start each with no misses."""
-    from workshop.ratelimit import join_codes, manager_logins
+def fresh_guessing_limits() -> Iterator[None]:
+    """Each test's database counts its own misses; what this process remembers of waiting
+    clients is forgotten between tests."""
+    from workshop.guessing import forget_waits
 
-    join_codes.reset()
-    manager_logins.reset()
+    forget_waits()
     yield
-    join_codes.reset()
-    manager_logins.reset()
+    forget_waits()

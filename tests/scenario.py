@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from workshop import services
 from workshop.db import create_tables, make_engine
 from workshop.models import Ballot, BallotMark, Workshop, utcnow
+from workshop.security import room_key
 from workshop.trend_maps import install_builtin_maps, latest_versions, trends_of
 
 PEOPLE = [
@@ -58,6 +59,15 @@ class Built:
     participant_ids: list[int] = field(default_factory=list)
     poll_id: int | None = None
     option_ids: list[int] = field(default_factory=list)
+
+    @property
+    def room(self) -> str:
+        """The room projector link's key (the facilitator's screen gives it)."""
+        return room_key(self.key, self.code)
+
+    @property
+    def room_query(self) -> str:
+        return f"w={self.code}&r={self.room}"
 
 
 def _open_and_vote(session: Session, built: Built, choose) -> int:  # type: ignore[no-untyped-def]

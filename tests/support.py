@@ -115,6 +115,28 @@ class Server:
             self._log_file = None
 
 
+RUN_FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def settled(page, *, quiet_ms: int = 600, timeout_ms: int = 15_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page's script run has finished and its main area has stopped changing for
+    ``quiet_ms``: then what is (not) on it is what the person sees."""
+    page.wait_for_selector(RUN_FINISHED, state="attached", timeout=timeout_ms)
+    page.wait_for_function(
+        """(quietMs) => {
+            const w = window;
+            const n = document.querySelectorAll('[data-testid="stApp"] *').length;
+            const now = performance.now();
+            if (n !== w.__settledCount) { w.__settledCount = n; w.__settledSince = now; }
+            return now - w.__settledSince >= quietMs;
+        }""",
+        arg=quiet_ms,
+        timeout=timeout_ms,
+        polling=100,
+    )
+    page.wait_for_selector(RUN_FINISHED, state="attached", timeout=timeout_ms)
+
+
 def upload(page, path: Path, *, timeout_ms: int = 5_000, attempts: int = 6) -> None:  # type: ignore[no-untyped-def]
     """Put ``path`` into the page's file uploader and wait until the page lists it by name.
 

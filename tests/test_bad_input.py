@@ -18,7 +18,6 @@ from workshop.db import make_engine
 from workshop.errors import WorkshopError
 from workshop.i18n import CATALOGUE
 from workshop.models import Ballot, Note, Participant, Pick, Workshop, utcnow
-from workshop.ratelimit import MissLimiter
 from workshop.trend_maps import trends_of
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -260,20 +259,6 @@ def test_another_workshops_participant_cannot_vote_here(db_url) -> None:
     assert got == "error.poll_not_found"
 
 
-def test_guessed_join_codes_are_refused_after_a_few_misses_then_allowed_again() -> None:
-    now = [1000.0]
-    limiter = MissLimiter(max_misses=5, window_s=60, clock=lambda: now[0])
-
-    for _ in range(5):
-        assert limiter.blocked_for("ip:1") == 0
-        limiter.miss("ip:1")
-
-    assert limiter.blocked_for("ip:1") == pytest.approx(60)
-    assert limiter.blocked_for("ip:2") == 0
-    now[0] += 61
-    assert limiter.blocked_for("ip:1") == 0
-
-
 def test_the_start_page_stops_a_code_guesser_with_a_message(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'guess.db'}")
     at = AppTest.from_file(APP, default_timeout=30)
@@ -286,3 +271,37 @@ def test_the_start_page_stops_a_code_guesser_with_a_message(tmp_path, monkeypatc
 
     assert not at.exception
     assert any("Слишком много неверных кодов" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def _start_page_guess(code: str) -> AppTest:
+    """One try of a code on the start page, from a browser tab of its own (a new session)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lang"] = "ru"
+    at.run()
+    at.text_input(key="join_code").input(code)
+    at.button(key="FormSubmitter:join_form-Войти").click().run()
+    return at
+
+
+def test_a_new_tab_does_not_reset_the_guessing_limit_and_the_real_code_then_waits_too(
+    tmp_path, monkeypatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'guess.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    real = build_workshop(url, stop="lobby", people=1)
+    for guess in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD", "EEEEEE"):
+        assert any("не найдена" in e.value for e in _start_page_guess(guess).error)
+
+    after = _start_page_guess(real.code)
+    joined = AppTest.from_file(APP, default_timeout=30)
+    joined.query_params.update({"code": real.code, "lang": "ru"})
+    joined.switch_page("pages/join.py")
+    joined.run()
+    room = AppTest.from_file(APP, default_timeout=30)
+    room.query_params.update({"w": real.code, "r": real.room, "lang": "ru"})
+    room.switch_page("pages/projector.py")
+    room.run()
+
+    assert any("Слишком много неверных кодов" in e.value for e in after.error)
+    assert any("Слишком много неверных кодов" in e.value for e in joined.error)
+    assert not any("Слишком много" in e.value for e in room.error)  # the room's own key is no guess

@@ -145,7 +145,7 @@ def test_a_secret_vote_shows_only_how_many_voted(session, group) -> None:
     state = state_of(session, group)
 
     assert state["poll"] == {"id": poll.id, "status": "open", "ballots": 1}
-    assert set(state) == {"rev", "step", "layout", "timer", "people", "roster", "warnings", "poll"}
+    assert set(state) == {"rev", "step", "layout", "timer", "people", "roster", "waiting", "warnings", "poll"}
 
 
 def _changes_layout(session, group, change) -> tuple[bool, bool]:  # type: ignore[no-untyped-def]

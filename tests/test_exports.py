@@ -276,9 +276,15 @@ def test_markdown_shows_a_hostile_note_literally(record) -> None:
     assert markdown_literal("Семейная подписка со скидкой") in text
 
 
-def test_markdown_literal_escapes_markup_and_folds_lines() -> None:
+def test_markdown_literal_escapes_every_punctuation_character_and_folds_lines() -> None:
     assert markdown_literal("# a\n- b | c") == r"\# a \- b \| c"
-    assert markdown_literal("<b>&amp;</b>") == r"\<b\>\&amp;\</b\>"
+    assert markdown_literal("<b>&amp;</b>") == r"\<b\>\&amp\;\<\/b\>"
+    z = "\u200b"  # an invisible space breaks the links and icons a renderer finds after escapes
+    assert markdown_literal("http://e.vil a@b.c :red[x] $y$") == (
+        rf"http\:{z}\/\/e\.vil a\@{z}b\.c \:{z}red\[x\] \$y\$"
+    )
+    assert markdown_literal("www.e.vil") == rf"www{z}\.e\.vil"
+    assert markdown_literal("Привет, мир") == r"Привет\, мир"
 
 
 # --------------------------------------------------------------------------- secret ballots

@@ -4,7 +4,9 @@ that screen may show, the stream pushes the board on every change, the script is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import random
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,10 +44,11 @@ def unknown_code(known: str) -> str:
     return next(c * 6 for c in JOIN_ALPHABET if c * 6 != known)
 
 
-def answer(server: Server, path: str, ticket: str | None) -> tuple[int, bytes, str]:
+def answer(server: Server, path: str, ticket: str | None, *, client: str) -> tuple[int, bytes, str]:
+    """What ``client`` (its address, as the trusted proxy on this machine forwards it) gets."""
     query = "" if ticket is None else "?" + urlencode({"t": ticket})
-    with httpx.Client(base_url=server.base, timeout=10) as client:
-        with client.stream("GET", path + query) as response:
+    with httpx.Client(base_url=server.base, timeout=10, headers={"X-Forwarded-For": client}) as http:
+        with http.stream("GET", path + query) as response:
             body = b"" if response.status_code == 200 else response.read()
             return response.status_code, body, response.headers.get("content-type", "")
 
@@ -57,6 +60,7 @@ def forged(ticket: str) -> str:
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_a_known_code_without_a_valid_ticket_answers_like_an_unknown_code(server, built, route) -> None:
+    client = f"10.1.{ROUTES.index(route)}.1"
     good = live_ticket(server.db_url, built.code)
     other = build_workshop(server.db_url, stop="lobby", people=0)
     secret_of_nobody = tickets.issue(
@@ -69,19 +73,21 @@ def test_a_known_code_without_a_valid_ticket_answers_like_an_unknown_code(server
         scope="room",
         now=time.time() - tickets.TTL_S - 10,
     )
-    refusals = [
-        answer(server, route.format(code=built.code), ticket)
-        for ticket in (
-            None,
-            "",
-            "x" * 500,
-            forged(good),
-            secret_of_nobody,
-            expired,
-            live_ticket(server.db_url, other.code),  # another workshop's ticket
-        )
+    tickets_that_do_not_check_out = [
+        None,
+        "",
+        "x" * 500,
+        forged(good),
+        secret_of_nobody,
+        expired,
+        live_ticket(server.db_url, other.code),  # another workshop's ticket
     ]
-    unknown = answer(server, route.format(code=unknown_code(built.code)), good)
+    # One client a try each: the answers compared are all given before any limit applies.
+    refusals = [
+        answer(server, route.format(code=built.code), ticket, client=f"{client}{i}")
+        for i, ticket in enumerate(tickets_that_do_not_check_out)
+    ]
+    unknown = answer(server, route.format(code=unknown_code(built.code)), good, client=f"{client}9")
 
     assert all(r == unknown for r in refusals), refusals
     assert unknown[0] == 404
@@ -112,7 +118,7 @@ def test_a_room_ticket_reads_the_board_of_its_workshop(server, built) -> None:
 def test_a_phone_ticket_does_not_open_the_board(server, built) -> None:
     ticket = live_ticket(server.db_url, built.code, scope="phone", subject=1)
 
-    status, _body, _type = answer(server, f"/live/{built.code}/state", ticket)
+    status, _body, _type = answer(server, f"/live/{built.code}/state", ticket, client="10.2.0.1")
 
     assert status == 404
 
@@ -176,7 +182,54 @@ def test_the_live_script_and_styles_are_served_by_the_app(server) -> None:
 
 def test_no_ticket_is_ever_written_to_the_server_log(server, built) -> None:
     ticket = live_ticket(server.db_url, built.code)
-    answer(server, f"/live/{built.code}/state", ticket)
+    answer(server, f"/live/{built.code}/state", ticket, client="10.3.0.1")
     asyncio.run(asyncio.sleep(0.2))
 
     assert ticket.rsplit(".", 1)[1] not in server.log.read_text(errors="replace")
+
+
+def test_a_sweep_of_a_thousand_codes_finds_nothing_and_is_held_to_five_tries_a_minute(server, built) -> None:
+    sweeper = "10.66.0.1"
+    rng = random.Random(7)
+    codes = ["".join(rng.choice(JOIN_ALPHABET) for _ in range(6)) for _ in range(1000)]
+    for at in (3, 500, 999):
+        codes[at] = built.code  # the sweep passes the real code too
+    statuses: list[int] = []
+    started = time.perf_counter()
+    with httpx.Client(base_url=server.base, timeout=10, headers={"X-Forwarded-For": sweeper}) as http:
+        for code in codes:
+            statuses.append(http.get(f"/live/{code}/sig", params={"t": "guess"}).status_code)
+            if len(statuses) % 250 == 0:
+                statuses.append(http.get(f"/live/{code}", params={"t": "guess"}).status_code)
+    took = time.perf_counter() - started
+
+    assert 200 not in statuses
+    assert statuses[:5] == [404] * 5
+    assert set(statuses[5:]) == {429}  # the real code at 500 and 999 included: it answers "wait" too
+    assert statuses[3] == 404  # before the limit the real code answered like any other
+    with httpx.Client(base_url=server.base, timeout=10, headers={"X-Forwarded-For": "10.66.0.2"}) as http:
+        assert (
+            http.get(f"/live/{built.code}/sig", params={"t": "guess"}).status_code == 404
+        )  # others unaffected
+    print(f"swept {len(statuses)} requests in {took:.1f} s; {statuses.count(404)} were examined")  # noqa: T201
+
+
+def test_a_client_holds_at_most_so_many_event_streams_at_once(server, built) -> None:
+    ticket = live_ticket(server.db_url, built.code, scope="room")
+    headers = {"X-Forwarded-For": "10.77.0.1"}
+    with contextlib.ExitStack() as stack:
+        http = stack.enter_context(httpx.Client(base_url=server.base, timeout=10, headers=headers))
+        opened = []
+        for _ in range(30):
+            response = stack.enter_context(http.stream("GET", f"/live/{built.code}", params={"t": ticket}))
+            opened.append(response.status_code)
+            if response.status_code != 200:
+                break
+        other = httpx.get(
+            f"{server.base}/live/{built.code}/state",
+            params={"t": ticket},
+            headers={"X-Forwarded-For": "10.77.0.2"},
+        )
+
+    assert opened == [200] * 24 + [429]
+    assert other.status_code == 200

@@ -52,6 +52,21 @@ def test_the_archive_needs_the_password(db_url) -> None:
     assert list(table["Название"]) == ["Инновации в доставке"]
 
 
+def test_wrong_passwords_from_new_tabs_are_slowed_down_all_the_same(db_url) -> None:
+    for _ in range(5):
+        at = page("pages/manage.py", lang="en")
+        at.run()
+        at.text_input(key="sign_in_name").input("M")
+        at.text_input(key="sign_in_password").input("guess")
+        at.button[0].click().run()
+
+    fresh = page("pages/manage.py", lang="en")
+    fresh.run()
+
+    assert "Too many wrong attempts" in texts(fresh)
+    assert not fresh.text_input
+
+
 def test_wrong_passwords_are_slowed_down(db_url) -> None:
     at = page("pages/manage.py", lang="en")
     at.run()

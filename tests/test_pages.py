@@ -149,18 +149,40 @@ def test_another_workshops_key_opens_no_controls(db_url) -> None:
 
 def test_projector_with_a_wrong_key_shows_the_room_view_without_controls(db_url) -> None:
     built = build_workshop(db_url, stop="lobby", people=1)
-    at = page("pages/projector.py", w=built.code, k="guessed", lang="ru")
+    at = page("pages/projector.py", w=built.code, r=built.room, k="guessed", lang="ru")
     at.run()
     assert not at.exception
     assert "Нет доступа" in texts(at)
     assert not at.sidebar.button
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # the join code alone
+        {"r": "guessed"},
+        {"k": "guessed"},
+        {"r": "", "controls": "0"},
+    ],
+)
+def test_a_known_code_without_the_rooms_key_opens_nothing_just_like_an_unknown_code(db_url, params) -> None:
+    built = build_workshop(db_url, stop="obstacles_write", people=2)
+    known = page("pages/projector.py", w=built.code, lang="ru", **params)
+    known.run()
+    unknown = page("pages/projector.py", w="ZZZZZZ", lang="ru", **params)
+    unknown.run()
+
+    assert not known.exception and not unknown.exception
+    assert texts(known) == texts(unknown)
+    assert "не открывает экран сессии" in texts(known)
+    assert "Дорого" not in texts(known) and not known.sidebar.button
+
+
 @pytest.mark.parametrize("stop", STOPS)
 def test_every_page_renders_at_every_step(db_url, stop) -> None:
     built = build_workshop(db_url, stop=stop, people=6)
     views = [
-        page("pages/projector.py", w=built.code, lang="ru"),
+        page("pages/projector.py", w=built.code, r=built.room, lang="ru"),
         page("pages/projector.py", w=built.code, k=built.key, lang="en"),
         page("pages/control.py", w=built.code, k=built.key, lang="ru"),
         page("pages/phone.py", p=built.tokens[0], lang="ru"),
@@ -259,7 +281,7 @@ def test_participant_text_in_messages_and_headers_is_shown_literally(db_url) -> 
 
     greeting = at.success[0].value
     assert "\\*\\*Жирный\\*\\*" in greeting
-    assert "\\[ссылка\\]\\(http\\://e\\.vil\\)" in greeting
+    assert "\\[ссылка\\]\\(http\\:\u200b\\/\\/e\\.vil\\)" in greeting
 
 
 def test_maps_page_shows_every_built_in_map_with_its_trends(db_url) -> None:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui.engine import new_session
+from workshop import guessing
 from workshop.errors import WorkshopError
 from workshop.i18n import LANGUAGES, t
 from workshop.text import markdown_literal
@@ -93,13 +94,17 @@ def change_language_link() -> None:
 
 
 def client_key() -> str:
-    """Who is asking, for rate limits: the address when Streamlit knows it, else this session."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    """Who is asking, for the guessing limits: the address the server sees (a trusted proxy's
+    X-Forwarded-For), or the one count every client with an unseen address shares."""
+    return guessing.client_of(getattr(st.context, "ip_address", None))
 
-    address = getattr(st.context, "ip_address", None)
-    if isinstance(address, str) and address:
-        return f"ip:{address}"
-    if "_client_key" not in st.session_state:  # this browser's own id, kept across its reruns
-        ctx = get_script_run_ctx()
-        st.session_state["_client_key"] = f"session:{ctx.session_id if ctx else 'unknown'}"
-    return str(st.session_state["_client_key"])
+
+def guess_wait(limit: guessing.Limit) -> float:
+    """Seconds this client must wait before guessing again (0: it may try)."""
+    with new_session() as session:
+        return guessing.wait_for(session=session, limit=limit, client=client_key())
+
+
+def guess_missed(limit: guessing.Limit) -> None:
+    with new_session() as session:
+        guessing.miss(session=session, limit=limit, client=client_key())

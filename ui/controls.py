@@ -10,6 +10,7 @@ import streamlit as st
 
 from practice.room import MAX_GROUP, start_practice
 from ui.common import act, flash, lang, md_escape, show_flash, tr
+from ui.engine import new_session
 from ui.live import action_of
 from ui.present import Board, board_part, group_warnings, option_text
 from workshop import net, services, steps
@@ -134,15 +135,17 @@ def _poll_buttons(view: WorkshopView, board: Board) -> None:
     if poll.status == "revealed" and poll.tie and not poll.decided_by:
         st.warning(tr("ctl.tie"))
         _action(tr("ctl.runoff"), "runoff", services.start_runoff, **args)
-        tied = [o for o in poll_view.options if o.id in poll_view.leaders]
-        choice = st.selectbox(
-            tr("ctl.decide_label"),
-            [o.id for o in tied],
-            key="decide_choice",
-            format_func=lambda oid: option_text(view, next(o for o in tied if o.id == oid)),
-            placeholder=tr("ui.choose"),
-        )
-        _action(tr("ctl.decide"), "decide", services.decide_tie, primary=False, option_id=choice, **args)
+        # The facilitator decides with one click on the option chosen.
+        st.caption(tr("ctl.decide_label"))
+        for option in (o for o in poll_view.options if o.id in poll_view.leaders):
+            _action(
+                tr("ctl.decide_for", text=option_text(view, option)),
+                f"decide_{option.id}",
+                services.decide_tie,
+                primary=False,
+                option_id=option.id,
+                **args,
+            )
 
 
 def _notes_tools(view: WorkshopView, board: Board) -> None:
@@ -168,6 +171,14 @@ def _notes_tools(view: WorkshopView, board: Board) -> None:
         },
         on_action=lambda: _tidy_action(wid),
     )
+
+
+def _missing_for_next(view: WorkshopView) -> str | None:
+    """What the next step still needs (a message key), so its button waits for it."""
+    kind = steps.NOTE_KIND.get(view.step)
+    if kind is not None and not (view.obstacles if kind == "obstacle" else view.innovations):
+        return "refuse.no_obstacles" if kind == "obstacle" else "refuse.no_innovations"
+    return None
 
 
 def _ids(values: object) -> list[int]:
@@ -214,7 +225,12 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
         _timer_buttons(view)
         if w.step in steps.NOTE_KIND:
             _notes_tools(view, board)
-        _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
+        missing = _missing_for_next(view)
+        _action(
+            tr(f"ctl.next.{w.step}"), "advance", services.advance, disabled=bool(missing), workshop_id=wid
+        )
+        if missing:
+            st.caption(tr(missing))
     elif w.step in steps.VOTE_STEPS:
         _timer_buttons(view)
         _poll_buttons(view, board)
@@ -234,6 +250,8 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
         _action(tr("ctl.back"), "back", services.go_back, primary=False, workshop_id=wid)
 
     st.divider()
+    if w.step != steps.FINISHED:
+        _door(view, board)
     st.toggle(
         tr("ctl.show_authors"),
         value=w.show_authors,
@@ -254,9 +272,58 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
         st.code(join_link(view), language=None)
         origin = net.origin_of(st.context.url or "")
         st.caption(tr("ctl.projector_link"))
-        st.code(f"{origin}/projector?{urlencode({'w': w.code, 'lang': lang()})}", language=None)
+        st.code(room_link(view, key), language=None)
         st.caption(tr("ctl.control_link"))
         st.code(f"{origin}/control?{urlencode({'w': w.code, 'k': key, 'lang': lang()})}", language=None)
+
+
+def room_link(view: WorkshopView, key: str) -> str:
+    """The room projector's link (no controls), for the facilitator who holds ``key``."""
+    with new_session() as session:
+        room = services.keep_room_key(session=session, workshop_id=view.workshop.id, key=key)
+    origin = net.origin_of(st.context.url or "")
+    return f"{origin}/projector?{urlencode({'w': view.workshop.code, 'r': room, 'lang': lang()})}"
+
+
+WAITING = "ctl_waiting"
+
+
+def _door(view: WorkshopView, board: Board) -> None:
+    """Lock the room; let in (or turn away) the people who then ask to join."""
+    wid = view.workshop.id
+    st.toggle(
+        tr("ctl.lock"),
+        value=view.workshop.locked,
+        key="lock_room",
+        help=tr("ctl.lock_help"),
+        on_change=lambda: _do(services.lock_room, workshop_id=wid, locked=bool(st.session_state.lock_room)),
+    )
+    if view.workshop.locked:
+        board_part(
+            "waiting",
+            board,
+            key=WAITING,
+            screen="desk",
+            labels={
+                "title": t("ctl.waiting_title", lang(), n="{n}"),
+                "let_in": t("ctl.let_in", lang()),
+                "turn_away": t("ctl.turn_away", lang()),
+            },
+            on_action=lambda: _door_action(wid),
+        )
+
+
+def _door_action(workshop_id: int) -> None:
+    action = action_of(WAITING)
+    if action is None or not isinstance(action.get("person"), int):
+        return
+    if action.get("op") in ("let_in", "turn_away"):
+        _do(
+            services.let_in,
+            workshop_id=workshop_id,
+            participant_id=action["person"],
+            admit=action["op"] == "let_in",
+        )
 
 
 def _practice(view: WorkshopView) -> None:

@@ -43,6 +43,7 @@ def _loader(entry: str) -> str:
 
 _live = st.components.v2.component("workshop_live", js=_loader("mountLive"), isolate_styles=False)
 _part = st.components.v2.component("workshop_board", js=_loader("mountPart"), isolate_styles=False)
+_limit = st.components.v2.component("workshop_limit", js=_loader("mountLimit"), isolate_styles=False)
 
 
 def _noop() -> None:
@@ -130,3 +131,9 @@ def action_of(key: str) -> dict | None:
     except AttributeError:
         action = getattr(value, "action", None)
     return action if isinstance(action, dict) else None
+
+
+def text_limit(*, key: str, max_len: int, message: str) -> None:
+    """Hold the text field ``key`` to ``max_len`` characters in the browser: a longer paste is
+    cut at the limit, kept, and ``message`` ("{max}") says so."""
+    _limit(key=f"limit_{key}", data={"key": key, "max": max_len, "message": message}, height=0)

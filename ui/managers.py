@@ -7,10 +7,11 @@ import os
 
 import streamlit as st
 
-from ui.common import change_language_link, client_key, tr
+from ui.common import change_language_link, guess_missed, guess_wait, tr
+from ui.fields import text_field
+from workshop import guessing
 from workshop.errors import InvalidInput
 from workshop.limits import NAME_MAX
-from workshop.ratelimit import manager_logins
 from workshop.security import password_matches
 from workshop.text import clean_text
 
@@ -44,12 +45,12 @@ def require_manager() -> str:
     if not password:
         st.warning(tr("manage.no_password"))
         st.stop()
-    wait = manager_logins.blocked_for(client_key())
+    wait = guess_wait(guessing.MANAGER_PASSWORD)
     if wait:
         st.error(tr("manage.wait", seconds=int(wait) + 1))
         st.stop()
     with st.form("sign_in"):
-        name = st.text_input(tr("manage.your_name"), max_chars=NAME_MAX, key="sign_in_name")
+        name = text_field(tr("manage.your_name"), max_len=NAME_MAX, key="sign_in_name")
         given = st.text_input(tr("manage.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(tr("manage.sign_in"), type="primary")
     if submitted:
@@ -61,7 +62,7 @@ def require_manager() -> str:
         if password_matches(given, password):
             st.session_state[MANAGER] = clean_name
             st.rerun()
-        manager_logins.miss(client_key())
+        guess_missed(guessing.MANAGER_PASSWORD)
         st.error(tr("manage.wrong_password"))
     st.stop()
     raise AssertionError("unreachable")  # st.stop() ends the run

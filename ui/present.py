@@ -15,9 +15,10 @@ from ui.engine import new_session
 from ui.live import live, part
 from workshop import figures, steps, tickets
 from workshop.board import FACILITATOR, board_state, epoch_ms
-from workshop.i18n import t
+from workshop.i18n import plural_labels, t
 from workshop.metro import Station, metro_layout
 from workshop.models import PollOption, Trend
+from workshop.results import Row, results_layout
 from workshop.views import WorkshopView, shared_view, signature_of
 
 
@@ -160,15 +161,17 @@ def group_warnings(board: Board, *, screen: str = "projector", key: str = "board
     board_part("warnings", board, key=key, screen=screen, labels=warning_labels())
 
 
-def note_wall(board: Board, *, css: str = "") -> None:
+def note_wall(board: Board, *, kind: str) -> None:
+    """The wall of the step's notes (obstacles) or ideas (innovations), counted as the room
+    sees it: one card per note left after merges and withdrawals."""
     board_part(
         "wall",
         board,
         key="board_wall",
-        css=css,
+        css="innovation" if kind == "innovation" else "",
         labels={
-            "count": t("proj.notes_count", lang(), n="{n}"),
-            "empty": t("wall.empty", lang()),
+            "count": plural_labels(f"wall.count.{kind}", lang(), n="{n}"),
+            "empty": t(f"wall.empty.{kind}", lang()),
             "similar": t("wall.similar", lang()),
         },
     )
@@ -225,18 +228,43 @@ def template(view: WorkshopView, *, height: int = 760) -> None:
     st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
 
 
-def results_chart(view: WorkshopView, *, height: int | None = None) -> None:
+def results_chart(view: WorkshopView) -> None:
+    """A revealed vote, read from the back of the room: every option's whole text beside its
+    bar and count; the winner and the options tied for the lead marked; with many options the
+    leaders large and the rest in compact columns (``workshop.results``)."""
     poll = view.poll
     if poll is None or not poll.revealed:
         return
     labels = [option_text(view, r.option) for r in poll.results]
     votes = [r.votes or 0 for r in poll.results]
     winner = next((i for i, r in enumerate(poll.results) if r.option.id == poll.poll.winner_option_id), None)
-    # Fit under the heading at 1920x1080: nobody scrolls a projector.
-    fig = figures.results_figure(
-        labels=labels, votes=votes, winner_index=winner, height=height or min(620, 80 * len(labels) + 40)
+    layout = results_layout(labels=labels, votes=votes, winner_index=winner, tie=poll.poll.tie)
+    flags = {"winner": esc(tr("results.winner")), "tied": esc(tr("results.tied"))}
+
+    def row(r: Row, *, compact: bool) -> str:
+        state = "winner" if r.winner else "tied" if r.tied else ""
+        flag = f'<span class="result-flag">{flags[state]}</span>' if state else ""
+        width = f"{max(r.share, 0.02) * 100:.1f}%"
+        bar = "" if compact else f'<span class="result-bar"><span style="width:{width}"></span></span>'
+
+        return (
+            f'<li class="result {state}" data-votes="{r.votes}">'
+            f'<span class="result-label">{esc(r.label)}{flag}</span>{bar}'
+            f'<span class="result-votes">{r.votes}</span></li>'
+        )
+
+    large = "".join(row(r, compact=False) for r in layout.large)
+    compact = "".join(row(r, compact=True) for r in layout.compact)
+    rest = (
+        f'<ol class="results-compact" style="--columns:{layout.columns}" start="{len(layout.large) + 1}">'
+        f"{compact}</ol>"
+        if compact
+        else ""
     )
-    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
+    st.html(
+        f'<div class="results" data-options="{len(layout.rows)}" role="figure" '
+        f'aria-label="{esc(tr("results.caption"))}"><ol class="results-large">{large}</ol>{rest}</div>'
+    )
 
 
 def why_chosen(view: WorkshopView) -> None:

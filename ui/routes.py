@@ -3,7 +3,9 @@ safety-net poll, and the live elements' script.
 
 Every live route takes the screen's *ticket* (``?t=``, see ``workshop.tickets``), never just a
 code: a missing, forged, expired or other workshop's ticket gets the same ``404`` as a code
-that does not exist.
+that does not exist, and counts as a miss against the client's guessing limit
+(``workshop.guessing``); a client over the limit gets ``429`` whatever it asks. A client (by its
+address) holds at most ``LIVE_STREAMS_PER_CLIENT`` event streams at once in a process.
 
 - ``GET /live/{code}?t=…`` is a server-sent event stream. It starts with a ``hello`` carrying
   the server's boot id. A big screen (room projector, facilitator) then receives ``state``
@@ -21,8 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -32,7 +37,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ui.engine import new_session
-from workshop import notify, tickets
+from workshop import guessing, notify, tickets
 from workshop.board import board_json
 from workshop.db import database_url
 from workshop.events import ALL_KINDS, hub
@@ -44,19 +49,44 @@ HEARTBEAT_S = 15.0
 # Streamlit session died with the old process.
 BOOT_ID = secrets.token_hex(6)
 COALESCE_S = 0.03
-NOT_FOUND = Response(status_code=404)
+# A projector, the facilitator's screens and a few phones on one machine stay well under this.
+STREAMS_PER_CLIENT = int(os.environ.get("LIVE_STREAMS_PER_CLIENT", "24"))
+_streams: Counter[str] = Counter()
+_streams_lock = threading.Lock()
+_signing: dict[str, bytes] = {}
 
 
 def _secret() -> bytes:
+    url = database_url()
+    known = _signing.get(url)
+    if known is None:
+        with new_session() as session:
+            known = _signing[url] = tickets.server_secret(session=session)
+    return known
+
+
+def _client(request: Request) -> str:
+    return guessing.client_of(request.client.host if request.client else None)
+
+
+def _refusal(client: str) -> Response:
+    """The answer to a ticket that does not check out: "not found", or "wait" once the client
+    has missed too often — the same for a known code and an unknown one."""
     with new_session() as session:
-        return tickets.server_secret(session=session)
+        wait = guessing.wait_for(session=session, limit=guessing.CODES, client=client)
+        if wait:
+            return Response(status_code=429, headers={"Retry-After": str(int(wait) + 1)})
+        guessing.miss(session=session, limit=guessing.CODES, client=client)
+    return Response(status_code=404)
 
 
-async def _ticket(request: Request) -> tickets.Ticket | None:
+async def _ticket(request: Request) -> tickets.Ticket | Response:
     code = request.path_params["code"]
-    return tickets.read(
-        secret=await run_in_threadpool(_secret), ticket=request.query_params.get("t"), code=code
-    )
+    secret = _signing.get(database_url()) or await run_in_threadpool(_secret)
+    ticket = tickets.read(secret=secret, ticket=request.query_params.get("t"), code=code)
+    if ticket is not None:
+        return ticket
+    return await run_in_threadpool(_refusal, _client(request))
 
 
 def _board(workshop_id: int) -> tuple[int, bytes]:
@@ -71,18 +101,25 @@ def board_message(body: bytes) -> bytes:
 
 async def live_stream(request: Request) -> Response:
     ticket = await _ticket(request)
-    if ticket is None:
-        return NOT_FOUND
+    if isinstance(ticket, Response):
+        return ticket
+    client = _client(request)
+    with _streams_lock:
+        if client != guessing.UNSEEN and _streams[client] >= STREAMS_PER_CLIENT:
+            return Response(status_code=429, headers={"Retry-After": "30"})
     board = ticket.sees_board
     kinds = {k for k in request.query_params.get("kinds", "").split(",") if k in ALL_KINDS}
     if board or not kinds:
         kinds = set(ALL_KINDS)
     # A screen may reach a fresh process before any page has run there: listen to the others now.
     notify.start(database_url())
-    sub = hub.subscribe(ticket.code, kinds, asyncio.get_running_loop())
 
     async def stream():  # type: ignore[no-untyped-def]
+        # Counted and subscribed here, where the finally below is sure to undo both.
         sent = -1
+        with _streams_lock:
+            _streams[client] += 1
+        sub = hub.subscribe(ticket.code, kinds, asyncio.get_running_loop())
         try:
             yield f"retry: 2000\nevent: hello\ndata: {json.dumps({'boot': BOOT_ID})}\n\n".encode()
             if board:
@@ -107,6 +144,10 @@ async def live_stream(request: Request) -> Response:
                     yield f"event: change\ndata: {','.join(sorted(changed))}\n\n".encode()
         finally:
             hub.unsubscribe(sub)
+            with _streams_lock:
+                _streams[client] -= 1
+                if _streams[client] <= 0:
+                    del _streams[client]
 
     return StreamingResponse(
         stream(),
@@ -117,12 +158,14 @@ async def live_stream(request: Request) -> Response:
 
 async def board_route(request: Request) -> Response:
     ticket = await _ticket(request)
-    if ticket is None or not ticket.sees_board:
-        return NOT_FOUND
+    if isinstance(ticket, Response):
+        return ticket
+    if not ticket.sees_board:
+        return await run_in_threadpool(_refusal, _client(request))
     try:
         _revision, body = await run_in_threadpool(_board, ticket.workshop_id)
     except LookupError:
-        return NOT_FOUND
+        return Response(status_code=404)
     return Response(board_message(body), media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
@@ -133,8 +176,8 @@ def _signature(code: str) -> dict[str, str]:
 
 async def live_signature_route(request: Request) -> Response:
     ticket = await _ticket(request)
-    if ticket is None:
-        return NOT_FOUND
+    if isinstance(ticket, Response):
+        return ticket
     return JSONResponse(
         await run_in_threadpool(_signature, ticket.code), headers={"Cache-Control": "no-cache"}
     )

@@ -41,6 +41,29 @@ _BASE = """
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #505050 !important;
   opacity: 1 !important; }
 .winner { border-left: 10px solid #1a7f37; padding-left: 14px; }
+/* A revealed vote (ui/present.results_chart): whole labels, bars, the winner and a tie marked. */
+.results { color: #111; }
+.results ol { list-style: none; margin: 0; padding: 0; }
+.results-large { display: flex; flex-direction: column; gap: 10px; }
+.results-large .result { display: grid; grid-template-columns: minmax(0, 1fr) minmax(180px, 34%) 2.6em;
+  align-items: center; column-gap: 18px; padding: 6px 10px; border-radius: 10px; }
+.result-label { overflow-wrap: anywhere; line-height: 1.25; }
+.result-bar { display: block; height: 26px; background: #eaeef2; border-radius: 6px; overflow: hidden; }
+.result-bar > span { display: block; height: 100%; background: #8c959f; border-radius: 6px; }
+.result-votes { font-weight: 800; text-align: right; font-variant-numeric: tabular-nums; }
+.result.winner { background: #dafbe1; outline: 4px solid #1a7f37; }
+.result.winner .result-bar > span { background: #1a7f37; }
+.result.tied { background: #fff8c5; outline: 4px solid #9a6700; }
+.result.tied .result-bar > span { background: #9a6700; }
+.result-flag { display: inline-block; margin-left: 12px; padding: 0 10px; border-radius: 999px;
+  font-size: .8em; font-weight: 700; color: #fff; background: #1a7f37; vertical-align: middle; }
+.result.tied .result-flag { background: #7d4e00; }
+.results-compact { display: grid; grid-template-columns: repeat(var(--columns), minmax(0, 1fr));
+  gap: 4px 28px; margin-top: 16px !important; border-top: 2px solid #d0d7de; padding-top: 12px !important; }
+.results-compact .result { display: flex; gap: 12px; justify-content: space-between; align-items: baseline;
+  padding: 2px 6px; }
+/* The text fields' limit keepers (ui/fields.py) show nothing of their own. */
+[class*="st-key-limit_"] { display: none !important; }
 </style>
 """
 
@@ -52,6 +75,8 @@ _PROJECTOR = """
 .note-card { font-size: 30px; min-width: 280px; max-width: 560px; }
 .trend-cell { font-size: 26px; }
 .winner { font-size: 26px; line-height: 1.35; }
+.results-large .result { font-size: 30px; }
+.results-compact .result { font-size: 24px; }
 .winner b { font-size: 30px; }
 .cat-title { font-size: 24px; }
 .steps span { font-size: 22px; }

@@ -40,6 +40,7 @@ from workshop.models import (
     TrendMapVersion,
     Workshop,
 )
+from workshop.services import LET_IN
 
 STATUSES = ("lobby", "running", "finished")
 SORT_COLUMNS = (
@@ -116,7 +117,10 @@ def _rebuild(session: Session, ids: Sequence[int]) -> None:
         ).all()
     )
     people: dict[int, list[Participant]] = defaultdict(list)
-    for p in session.exec(select(Participant).where(col(Participant.workshop_id).in_(ids))).all():
+    took_part = select(Participant).where(
+        col(Participant.workshop_id).in_(ids), Participant.admission == LET_IN
+    )
+    for p in session.exec(took_part).all():
         people[p.workshop_id].append(p)
     notes: dict[int, list[Note]] = defaultdict(list)
     note_by_id: dict[int, Note] = {}

@@ -63,6 +63,7 @@ def layout_keys(view: WorkshopView) -> dict[str, str]:
             view.remaining is None,
             int(w.show_authors),
             int(w.sound),
+            int(w.locked),
             int(bool(cards)) if w.step in steps.NOTE_KIND else "",
         )
     )
@@ -90,6 +91,8 @@ def board_state(view: WorkshopView) -> dict:
         "timer": {"deadline_ms": epoch_ms(w.deadline), "paused_s": w.paused_remaining},
         "people": len(view.participants),
         "roster": [{"id": p.id, "name": p.name, "department": p.department} for p in view.participants],
+        # At a locked room's door: shown to the facilitator only, to let in or turn away.
+        "waiting": [{"id": p.id, "name": p.name, "department": p.department} for p in view.waiting],
         "warnings": [[key, args] for key, args in view.group_warnings],
     }
     if w.step == steps.TRENDS_PICK:

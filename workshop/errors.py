@@ -49,3 +49,9 @@ class BallotInvalid(WorkshopError):
 
 class TransitionRefused(WorkshopError):
     key = "error.transition_refused"
+
+
+class NotLetIn(WorkshopError):
+    """A participant who joined a locked room and has not been let in (or was turned away)."""
+
+    key = "error.not_let_in"

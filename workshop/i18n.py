@@ -123,7 +123,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.votes_per_person": ("Голосов на человека", "Votes per person"),
     "field.cap_per_option": ("Максимум голосов на вариант", "Most votes on one option"),
     "field.pick_minutes": ("Минут на выбор трендов", "Minutes to pick trends"),
-    "field.write_minutes": ("Минут на препятствия и идеи", "Minutes for obstacles and ideas"),
+    "field.write_minutes": ("Минут на препятствия", "Minutes to write obstacles"),
+    "field.ideas_minutes": ("Минут на идеи", "Minutes to propose ideas"),
     "field.vote_minutes": ("Минут на голосование", "Minutes per vote"),
     "field.join_code": ("Код сессии", "Workshop code"),
     "field.name": ("Ваше имя", "Your name"),
@@ -266,6 +267,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Runoff, round {round}, between the tied options",
     ),
     "proj.winner": ("Выбрано: {text}", "Chosen: {text}"),
+    "results.winner": ("выбрано", "chosen"),
+    "results.tied": ("ничья", "tie"),
+    "results.caption": ("Итоги голосования", "The vote's results"),
     "proj.decided_by_facilitator": ("(решение ведущего)", "(the facilitator's decision)"),
     "proj.tie": (
         "Ничья между лидерами: дополнительный тур или решение ведущего.",
@@ -279,7 +283,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Идеи на пересечении тренда и препятствия",
         "Ideas in the intersection of trend and obstacle",
     ),
-    "proj.notes_count": ("Стикеров: {n}", "Notes: {n}"),
+    "wall.count.obstacle.one": ("{n} стикер на стене", "{n} note on the wall"),
+    "wall.count.obstacle.few": ("{n} стикера на стене", "{n} notes on the wall"),
+    "wall.count.obstacle.many": ("{n} стикеров на стене", "{n} notes on the wall"),
+    "wall.count.obstacle.other": ("{n} стикеров на стене", "{n} notes on the wall"),
+    "wall.count.innovation.one": ("{n} идея на стене", "{n} idea on the wall"),
+    "wall.count.innovation.few": ("{n} идеи на стене", "{n} ideas on the wall"),
+    "wall.count.innovation.many": ("{n} идей на стене", "{n} ideas on the wall"),
+    "wall.count.innovation.other": ("{n} идей на стене", "{n} ideas on the wall"),
     "proj.finished": (
         "Сессия завершена и сохранена. Идея уходит менеджерам и маркетологам на проверку рынком.",
         "The workshop is finished and saved. The idea goes to account managers and marketers for a market check.",
@@ -297,7 +308,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "template.obstacle": ("Препятствие", "Obstacle"),
     "template.innovation": ("Инновация", "Innovation"),
     "template.placeholder": ("…", "…"),
-    "wall.empty": ("Стикеров пока нет.", "No notes yet."),
+    "wall.empty.obstacle": ("Стикеров пока нет.", "No notes yet."),
+    "wall.empty.innovation": ("Идей пока нет.", "No ideas yet."),
     "wall.similar": ("похожих", "similar"),
     "why.trend": ("Тренд — и почему", "The trend — and why"),
     "why.obstacle": ("Препятствие — и почему", "The obstacle — and why"),
@@ -337,7 +349,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ctl.tie": ("Ничья.", "A tie."),
     "ctl.runoff": ("Дополнительный тур", "Start a runoff"),
     "ctl.decide_label": ("Или решить самому", "Or decide yourself"),
-    "ctl.decide": ("Решение ведущего", "Decide"),
+    "ctl.decide_for": ("Выбрать: {text}", "Choose: {text}"),
     "ctl.tidy": ("Объединить дубли, исправить опечатки ({n})", "Merge duplicates, fix typos ({n})"),
     "ctl.tidy_hint": (
         "Отметьте стикеры, которые говорят об одном и том же, — и объедините их.",
@@ -372,6 +384,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No local network address: set PUBLIC_BASE_URL.",
     ),
     "ctl.links": ("Ссылки", "Links"),
+    "proj.opening_controls": (
+        "Открываем пульт ведущего… Если этот экран не меняется, откройте ссылку ведущего ещё раз.",
+        "Opening the facilitator's screen… If this stays, open the facilitator's link again.",
+    ),
+    "ctl.lock": ("Закрыть вход: новых впускает ведущий", "Lock the room: new people wait to be let in"),
+    "ctl.lock_help": (
+        "Кто войдёт по коду теперь, подождёт, пока вы его не впустите.",
+        "Anyone who joins by the code from now on waits until you let them in.",
+    ),
+    "ctl.waiting_title": ("Просятся войти: {n}", "Waiting to be let in: {n}"),
+    "ctl.let_in": ("Впустить", "Let in"),
+    "ctl.turn_away": ("Не впускать", "Turn away"),
+    "ctl.let_in_done": ("Впущен", "Let in"),
+    "phone.waiting": (
+        "Вход в сессию закрыт: ведущий скоро впустит вас. Экран обновится сам.",
+        "The room is locked: the facilitator will let you in shortly. This screen updates itself.",
+    ),
+    "phone.turned_away": (
+        "Ведущий не впустил вас в эту сессию. Если это ошибка, подойдите к ведущему.",
+        "The facilitator did not let you into this workshop. If that is a mistake, talk to them.",
+    ),
     "ctl.join_link": ("Для участников", "For participants"),
     "ctl.projector_link": ("Проектор (без пульта)", "Projector (no controls)"),
     "ctl.control_link": (
@@ -446,6 +479,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Too many wrong codes — try again in {seconds} s.",
     ),
     "error.workshop_not_found": ("Сессия с таким кодом не найдена.", "No workshop has this code."),
+    "field.cut": (
+        "Вставленный текст длиннее {max} символов: оставлены первые {max}.",
+        "The pasted text was longer than {max} characters: the first {max} are kept.",
+    ),
+    "error.empty_ballot": (
+        "В бюллетене нет ни одного варианта: голосование не открыть. Вернитесь на шаг назад.",
+        "The ballot has no options, so the vote cannot open. Go a step back.",
+    ),
+    "error.room_link": (
+        "Эта ссылка не открывает экран сессии. Попросите у ведущего ссылку для проектора.",
+        "This link does not open a workshop's screen. Ask the facilitator for the projector's link.",
+    ),
+    "error.not_let_in": (
+        "Ведущий ещё не впустил вас в сессию.",
+        "The facilitator has not let you in yet.",
+    ),
     "error.workshop_finished": ("Эта сессия уже завершена.", "This workshop has finished."),
     "error.participant_not_found": (
         "Участник не найден — отсканируйте QR-код ещё раз.",
@@ -516,6 +565,32 @@ for _part in (i18n_manage, i18n_exports, i18n_transfer):
     _twice = CATALOGUE.keys() & _part.CATALOGUE.keys()
     assert not _twice, f"text keys defined twice: {sorted(_twice)}"
     CATALOGUE.update(_part.CATALOGUE)
+
+
+PLURAL_FORMS = {"ru": ("one", "few", "many"), "en": ("one", "other")}
+
+
+def plural_form(n: int, lang: str) -> str:
+    """CLDR's plural category of ``n``: Russian one/few/many (1 стикер, 2 стикера, 5 стикеров),
+    English one/other."""
+    if lang == "en":
+        return "one" if n == 1 else "other"
+    tens, hundreds = n % 10, n % 100
+    if tens == 1 and hundreds != 11:
+        return "one"
+    if 2 <= tens <= 4 and not 12 <= hundreds <= 14:
+        return "few"
+    return "many"
+
+
+def tn(key: str, n: int, lang: str = "ru", **kwargs: Any) -> str:
+    """The text for ``key`` in the plural form ``n`` takes (entries ``key.one``, ``key.few``, …)."""
+    return t(f"{key}.{plural_form(n, lang)}", lang, n=n, **kwargs)
+
+
+def plural_labels(key: str, lang: str, **kwargs: Any) -> dict[str, str]:
+    """Every plural form of ``key`` for a page that fills in the number itself."""
+    return {form: t(f"{key}.{form}", lang, **kwargs) for form in PLURAL_FORMS[lang]}
 
 
 def t(key: str, lang: str = "ru", **kwargs: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workshop.limits import (
@@ -74,6 +74,9 @@ class Workshop(SQLModel, table=True):
     product: str = Field(max_length=PRODUCT_MAX)
     facilitator_name: str = Field(default="", max_length=NAME_MAX)
     facilitator_key_hash: str = Field(max_length=64)
+    # The room's projector link carries its own key (derived from the facilitator's): a join
+    # code alone opens no screen.
+    room_key_hash: str = Field(default="", max_length=64)
     trend_map_version_id: int = Field(foreign_key="trendmapversion.id")
     lang: str = Field(default="ru", max_length=2)
 
@@ -85,7 +88,8 @@ class Workshop(SQLModel, table=True):
     votes_per_person: int = 1
     cap_per_option: int = 1
     pick_minutes: int = 7
-    write_minutes: int = 10
+    write_minutes: int = 10  # step 3, the obstacles
+    ideas_minutes: int = 10  # step 4, the innovations
     vote_minutes: int = 3
 
     step: str = Field(default="lobby", max_length=32)
@@ -97,6 +101,7 @@ class Workshop(SQLModel, table=True):
     open_voting: bool = False  # names beside ballots in the record; secret otherwise
     sound: bool = False
     join_base_url: str = Field(default="", max_length=200)
+    locked: bool = False  # new joins wait for the facilitator to let them in
     revision: int = 0
 
     # Notes point at their workshop and the workshop at its chosen notes: a cycle, so these
@@ -125,6 +130,8 @@ class Participant(SQLModel, table=True):
     token_hash: str = Field(unique=True, index=True, max_length=64)
     joined_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
+    # "in" takes part; "waiting" joined a locked room and waits to be let in; "turned_away".
+    admission: str = Field(default="in", max_length=16)
 
 
 class Pick(SQLModel, table=True):
@@ -289,6 +296,19 @@ class ArchiveDepartment(SQLModel, table=True):
 
 
 # --------------------------------------------------------------------------- the server
+
+
+class GuessMiss(SQLModel, table=True):
+    """One wrong guess (a join code, a screen's ticket, the managers' password) from one client,
+    kept for the guessing limits every process and session of the app share. The client is
+    stored as a keyed hash of its address, never the address itself."""
+
+    __table_args__ = (Index("ix_guessmiss_kind_client_at", "kind", "client", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    client: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
 
 
 class ServerSecret(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -22,6 +23,13 @@ def normalise_join_code(raw: str) -> str:
 def new_secret() -> str:
     """A URL-safe secret of 192 bits (facilitator key, participant token)."""
     return secrets.token_urlsafe(24)
+
+
+def room_key(facilitator_key: str, code: str) -> str:
+    """The room projector's key: derived from the facilitator's, so the facilitator's screen can
+    always show the room's link, while the room's link never reveals the facilitator's key."""
+    digest = hmac.new(facilitator_key.encode("utf-8"), f"room:{code}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
 
 
 def hash_secret(secret: str) -> str:

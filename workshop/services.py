@@ -22,6 +22,7 @@ from workshop.errors import (
     AccessDenied,
     InvalidInput,
     NotFound,
+    NotLetIn,
     TimeUp,
     TransitionRefused,
     VotingClosed,
@@ -56,11 +57,14 @@ from workshop.security import (
     new_join_code,
     new_secret,
     normalise_join_code,
+    room_key,
     secret_matches,
 )
 from workshop.text import clean_text
 
 LAST_SEEN_EVERY = timedelta(seconds=60)
+# A participant's admission (a locked room lets new people in one by one).
+LET_IN, WAITING, TURNED_AWAY = "in", "waiting", "turned_away"
 
 
 # --------------------------------------------------------------------------- settings
@@ -76,7 +80,8 @@ class Settings:
     votes_per_person: int = 1
     cap_per_option: int = 1
     pick_minutes: int = 7
-    write_minutes: int = 10
+    write_minutes: int = 10  # step 3, the obstacles
+    ideas_minutes: int = 10  # step 4, the innovations
     vote_minutes: int = 3
 
     def validated(self, *, trend_count: int) -> Settings:
@@ -93,7 +98,7 @@ class Settings:
         whole("ideas_max", 1, 8)
         whole("votes_per_person", 1, 10)
         whole("cap_per_option", 1, self.votes_per_person)
-        for name in ("pick_minutes", "write_minutes", "vote_minutes"):
+        for name in ("pick_minutes", "write_minutes", "ideas_minutes", "vote_minutes"):
             whole(name, MIN_MINUTES, MAX_MINUTES)
         return self
 
@@ -192,6 +197,7 @@ def create_workshop(
         product=product,
         facilitator_name=facilitator_name,
         facilitator_key_hash=hash_secret(key),
+        room_key_hash=hash_secret(room_key(key, code)),
         trend_map_version_id=map_version_id,
         lang=lang if lang in ("ru", "en") else "ru",
         open_voting=bool(open_voting),
@@ -224,6 +230,35 @@ def facilitated_workshop(*, session: Session, code: str, key: str | None) -> Wor
     return workshop
 
 
+def room_workshop(*, session: Session, code: str, room: str | None) -> Workshop:
+    """The workshop whose room link is ``code`` with ``room``; an unknown code and a wrong key
+    are the same :class:`NotFound`."""
+    try:
+        workshop = workshop_by_code(session=session, code=code)
+    except NotFound:
+        secret_matches(room, hash_secret("the same work for an unknown code"))
+        raise
+    if not workshop.room_key_hash or not secret_matches(room, workshop.room_key_hash):
+        raise NotFound("error.workshop_not_found")
+    return workshop
+
+
+def keep_room_key(*, session: Session, workshop_id: int, key: str) -> str:
+    """The room link's key for the facilitator holding ``key``; a workshop made before rooms had
+    keys of their own gets its key now (the only write; a page run reads)."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None or not secret_matches(key, workshop.facilitator_key_hash):
+        raise AccessDenied()
+    room = room_key(key, workshop.code)
+    if workshop.room_key_hash != hash_secret(room):
+        begin_write(session)
+        workshop = _reload(session, workshop_id)
+        workshop.room_key_hash = hash_secret(room)
+        session.add(workshop)
+        session.commit()
+    return room
+
+
 # --------------------------------------------------------------------------- participants
 
 
@@ -246,9 +281,13 @@ def join(
         token_hash=hash_secret(token),
         joined_at=now,
         last_seen_at=now,
+        admission=WAITING if workshop.locked else LET_IN,
     )
     session.add(participant)
-    _log(session, workshop, "joined", f"{name} / {department}", at=now)
+    if workshop.locked:
+        _log(session, workshop, "asked_to_join", f"{name} / {department}", at=now)
+    else:
+        _log(session, workshop, "joined", f"{name} / {department}", at=now)
     _commit(session, workshop, events.ROSTER)
     session.refresh(participant)
     return participant, token
@@ -273,14 +312,61 @@ def participant_by_token(
     return participant
 
 
-def roster(*, session: Session, workshop_id: int) -> list[Participant]:
+def roster(*, session: Session, workshop_id: int, admission: str = LET_IN) -> list[Participant]:
+    """Who takes part (or, with ``admission="waiting"``, who waits at a locked room's door)."""
     return list(
         session.exec(
             select(Participant)
-            .where(Participant.workshop_id == workshop_id)
+            .where(Participant.workshop_id == workshop_id, Participant.admission == admission)
             .order_by(Participant.joined_at, Participant.id)
         ).all()
     )
+
+
+def admission_of(*, session: Session, participant_id: int) -> str:
+    """Whether the participant is in the room, waits at a locked room's door, or was turned away."""
+    found = session.exec(select(Participant.admission).where(Participant.id == participant_id)).first()
+    return found or TURNED_AWAY
+
+
+def _taking_part(session: Session, participant_id: int) -> Participant:
+    """The participant, if they are in the room; someone still waiting to be let in (or turned
+    away) may not pick, write or vote."""
+    participant = session.get(Participant, participant_id)
+    if participant is None:
+        raise NotFound("error.participant_not_found")
+    if participant.admission != LET_IN:
+        raise NotLetIn()
+    return participant
+
+
+def lock_room(*, session: Session, workshop_id: int, locked: bool) -> None:
+    """Lock the room: from now on a new join waits until the facilitator lets the person in."""
+    begin_write(session)
+    workshop = _reload(session, workshop_id)
+    workshop.locked = bool(locked)
+    if locked:
+        _log(session, workshop, "room_locked", at=utcnow())
+    else:
+        _log(session, workshop, "room_unlocked", at=utcnow())
+    _commit(session, workshop, events.ROSTER, events.STEP)
+
+
+def let_in(*, session: Session, workshop_id: int, participant_id: int, admit: bool = True) -> None:
+    """Let a waiting person into a locked room, or turn them away."""
+    begin_write(session)
+    workshop = _reload(session, workshop_id)
+    participant = session.get(Participant, participant_id)
+    if participant is None or participant.workshop_id != workshop.id or participant.admission != WAITING:
+        raise NotFound("error.participant_not_found")
+    participant.admission = LET_IN if admit else TURNED_AWAY
+    session.add(participant)
+    detail = f"{participant.name} / {participant.department}"
+    if admit:
+        _log(session, workshop, "let_in", detail, at=utcnow())
+    else:
+        _log(session, workshop, "turned_away", detail, at=utcnow())
+    _commit(session, workshop, events.ROSTER, events.STEP)
 
 
 # --------------------------------------------------------------------------- step 2: picks
@@ -296,9 +382,7 @@ def set_picks(
     """Replace a participant's picks with ``trend_ids`` (within the workshop's bounds)."""
     now = _now(now)
     begin_write(session)
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise NotFound("error.participant_not_found")
+    participant = _taking_part(session, participant_id)
     workshop = _reload(session, participant.workshop_id)
     _require_open_input(workshop, steps.TRENDS_PICK, now)
     chosen = list(dict.fromkeys(int(t) for t in trend_ids))
@@ -338,9 +422,7 @@ def toggle_pick(
     """Add or remove one pick (a tap on the phone); never more than the workshop's maximum."""
     now = _now(now)
     begin_write(session)
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise NotFound("error.participant_not_found")
+    participant = _taking_part(session, participant_id)
     workshop = _reload(session, participant.workshop_id)
     _require_open_input(workshop, steps.TRENDS_PICK, now)
     trend = session.get(Trend, trend_id)
@@ -390,9 +472,7 @@ def add_note(
     now = _now(now)
     text = clean_text(text, field="note", max_len=NOTE_MAX)
     begin_write(session)
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise NotFound("error.participant_not_found")
+    participant = _taking_part(session, participant_id)
     workshop = _reload(session, participant.workshop_id)
     kind = steps.NOTE_KIND.get(workshop.step)
     if kind is None:
@@ -625,6 +705,8 @@ def open_poll(*, session: Session, workshop_id: int, poll_id: int, now: datetime
     poll = _poll_for_facilitator(session, workshop, poll_id)
     if poll.status != "ready":
         raise InvalidInput("error.poll_not_ready")
+    if not session.exec(select(PollOption.id).where(PollOption.poll_id == poll.id)).first():
+        raise InvalidInput("error.empty_ballot")
     poll.status, poll.opened_at = "open", now
     session.add(poll)
     _set_timer(workshop, timers.start(now, workshop.vote_minutes))
@@ -734,9 +816,7 @@ def cast_ballot(
     """Cast or change this participant's ballot; one per participant per poll."""
     now = _now(now)
     begin_write(session)
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise NotFound("error.participant_not_found")
+    participant = _taking_part(session, participant_id)
     poll = session.get(Poll, poll_id, populate_existing=True)
     if poll is None or poll.workshop_id != participant.workshop_id:
         raise NotFound("error.poll_not_found")
@@ -814,7 +894,9 @@ def _facts(session: Session, workshop: Workshop) -> steps.Facts:
     poll = current_poll(session=session, workshop=workshop)
     return steps.Facts(
         step=workshop.step,
-        participants=count(Participant, Participant.workshop_id == workshop.id),
+        participants=count(
+            Participant, Participant.workshop_id == workshop.id, Participant.admission == LET_IN
+        ),
         picks=len({pid for _trend, pid in _complete_picks(session, workshop)}),
         obstacles=count(Note, Note.workshop_id == workshop.id, Note.kind == "obstacle"),
         innovations=count(Note, Note.workshop_id == workshop.id, Note.kind == "innovation"),
@@ -829,7 +911,8 @@ def _enter(session: Session, workshop: Workshop, step: str, now: datetime) -> No
     if step == steps.TRENDS_PICK:
         _set_timer(workshop, timers.start(now, workshop.pick_minutes))
     elif step in steps.NOTE_KIND:
-        _set_timer(workshop, timers.start(now, workshop.write_minutes))
+        minutes = workshop.write_minutes if step == steps.OBSTACLES_WRITE else workshop.ideas_minutes
+        _set_timer(workshop, timers.start(now, minutes))
     else:
         _set_timer(workshop, timers.NO_TIMER)
     if step in steps.VOTE_STEPS:

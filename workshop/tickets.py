@@ -53,25 +53,25 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def server_secret(*, session: Session) -> bytes:
-    """The signing key, made on first use and shared by every process on the same database."""
+def server_secret(*, session: Session, name: str = SECRET_NAME) -> bytes:
+    """The key called ``name``, made on first use and shared by every process on the database."""
     bind = session.get_bind()
-    where = f"{bind.url}#{id(bind)}"
+    where = f"{bind.url}#{id(bind)}#{name}"
     with _lock:
         known = _secrets.get(where)
     if known is not None:
         return known
-    row = session.get(ServerSecret, SECRET_NAME)
+    row = session.get(ServerSecret, name)
     if row is None:
         begin_write(session)
-        row = session.get(ServerSecret, SECRET_NAME)
+        row = session.get(ServerSecret, name)
         if row is None:
-            session.add(ServerSecret(name=SECRET_NAME, value=secrets.token_urlsafe(32)))
+            session.add(ServerSecret(name=name, value=secrets.token_urlsafe(32)))
             try:
                 session.commit()
             except IntegrityError:  # another process made it first: use theirs
                 session.rollback()
-        row = session.get(ServerSecret, SECRET_NAME, populate_existing=True)
+        row = session.get(ServerSecret, name, populate_existing=True)
         assert row is not None
     value = row.value.encode("ascii")
     with _lock:

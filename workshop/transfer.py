@@ -72,13 +72,14 @@ from workshop.models import (
     utcnow,
 )
 from workshop.security import hash_secret, new_join_code, new_secret
-from workshop.services import Settings
+from workshop.services import LET_IN, Settings
 from workshop.text import clean_text
 from workshop.trend_maps import save_map, trends_of, validate_map
 from workshop.voting import validate_marks
 
 FORMAT = "innovation-workshop"
-VERSION = 1
+VERSION = 2  # 2: the ideas have a time of their own (ideas_minutes); locked rooms
+READABLE_VERSIONS = (1, 2)
 MAX_BYTES = 5_000_000
 MAX_DEPTH = 8  # a valid file nests 7 levels: polls > options/ballots > marks
 
@@ -118,7 +119,7 @@ _OPTION_DETAIL = re.compile(r"^(round \d+: option )([A-Za-z0-9_-]+)$")
 
 _WORKSHOP_TEXTS = ("title", "product", "facilitator_name")
 _SETTINGS = tuple(f.name for f in fields(Settings))
-_FLAGS = ("agreement_confirmed", "show_authors", "open_voting", "sound")
+_FLAGS = ("agreement_confirmed", "show_authors", "open_voting", "sound", "locked")
 _TREND_TEXTS = tuple(
     "category category_ru category_en title_ru title_en description_ru description_en source".split()
 )
@@ -164,7 +165,12 @@ class _Exporter:
         self.trend_map = trend_map
         self.trends = trends_of(session=session, version_id=version.id)
         self.trend_code = {t.id: t.code for t in self.trends}
-        self.participants = self._rows(Participant, Participant.workshop_id, Participant.id)
+        # Who took part: people turned away at a locked room's door (or still waiting) did not.
+        self.participants = [
+            p
+            for p in self._rows(Participant, Participant.workshop_id, Participant.id)
+            if p.admission == LET_IN
+        ]
         self.person = {p.id: f"p{i}" for i, p in enumerate(self.participants, 1)}
         self.notes = self._rows(Note, Note.workshop_id, Note.id)
         self.note_ref = {n.id: f"n{i}" for i, n in enumerate(self.notes, 1)}
@@ -676,8 +682,16 @@ class _Reader:
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise InvalidInput("transfer.not_a_workshop")
         version = document.get("version")
-        if version != VERSION or isinstance(version, bool):
+        if version not in READABLE_VERSIONS or isinstance(version, bool):
             raise InvalidInput("transfer.wrong_version", version=_shown(version), supported=VERSION)
+        if version == 1 and isinstance(document.get("workshop"), dict):
+            # Version 1 had one time for steps 3 and 4 (the ideas keep the obstacles' time) and no
+            # locked rooms.
+            old = document["workshop"]
+            document = {
+                **document,
+                "workshop": {**old, "ideas_minutes": old.get("write_minutes"), "locked": False},
+            }
         self.doc = _object(document, "", _TOP)
         _when(self.doc["exported_at"], "exported_at")
         self.trends: dict[str, str] = {}  # the map's trend codes, as references to themselves

@@ -24,6 +24,7 @@ from workshop.models import (
     utcnow,
 )
 from workshop.services import (
+    WAITING,
     ballots_cast,
     count_poll,
     current_poll,
@@ -97,6 +98,7 @@ class WorkshopView:
     map_title_en: str
     trends: list[Trend]
     participants: list[Participant]
+    waiting: list[Participant]  # asked to join a locked room, not let in yet
     pick_counts: Counter[int]
     picks_by_participant: Counter[int]
     pickers: dict[int, list[str]]
@@ -271,6 +273,7 @@ def workshop_view(
         session=session, version_id=workshop.trend_map_version_id
     )
     participants = roster(session=session, workshop_id=workshop.id)
+    waiting = roster(session=session, workshop_id=workshop.id, admission=WAITING) if workshop.locked else []
     people = {p.id: p for p in participants}
     picks = session.exec(
         select(Pick.trend_id, Pick.participant_id).where(Pick.workshop_id == workshop.id)
@@ -299,6 +302,7 @@ def workshop_view(
         map_title_en=map_title_en,
         trends=trends,
         participants=participants,
+        waiting=waiting,
         pick_counts=pick_counts,
         picks_by_participant=Counter(pid for _, pid in picks),
         pickers=dict(pickers),

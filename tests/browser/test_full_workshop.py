@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, func, select
 
-from tests.support import ARTIFACTS, PHONE, PROJECTOR
+from tests.support import ARTIFACTS, PHONE, PROJECTOR, settled
 from workshop.db import make_engine
 from workshop.models import (
     Ballot,
@@ -138,8 +138,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
                 expect(phone.get_by_text("Вера (Сервис)")).to_be_visible(timeout=T)
                 expect(phone.get_by_text("Выбрано 2 из 4–5")).to_be_visible(timeout=T)
                 # Let the reloaded page finish its first runs before the next tap.
-                phone.wait_for_load_state("networkidle")
-                phone.wait_for_timeout(1500)
+                settled(phone)
                 boxes = phone.locator('[data-testid="stCheckbox"]')
         # A sixth tap is refused with a message: at most five.
         if i == 0:
@@ -196,7 +195,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
             phone.locator(".st-key-note_obstacle textarea").fill(text)
             phone_click(phone, "Отправить")
             expect(phone.get_by_text("Отправлено — уже на экране")).to_be_visible(timeout=T)
-    expect(projector.get_by_text("Стикеров: 9")).to_be_visible(timeout=T)
+    expect(projector.get_by_text("9 стикеров на стене")).to_be_visible(timeout=T)
     hostile_card = projector.locator(".note-card").filter(has_text="<script>")
     expect(hostile_card).to_have_text(HOSTILE)
     assert projector.locator(".note-card b").count() == 0
@@ -212,7 +211,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     expect(projector.locator(".note-card").filter(has_text="Дорого для семьи")).to_contain_text(
         "+1 похожих", timeout=T
     )
-    expect(projector.get_by_text("Стикеров: 8")).to_be_visible(timeout=T)
+    expect(projector.get_by_text("8 стикеров на стене")).to_be_visible(timeout=T)
 
     sidebar_click(projector, "Дальше: голосование за препятствие")
     sidebar_click(projector, "Открыть голосование")
@@ -236,7 +235,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
         phone.locator(".st-key-why_innovation input").fill(why)
         phone_click(phone, "Отправить")
         expect(phone.get_by_text("Отправлено — уже на экране")).to_be_visible(timeout=T)
-    expect(projector.get_by_text("Стикеров: 4")).to_be_visible(timeout=T)
+    expect(projector.get_by_text("4 идеи на стене")).to_be_visible(timeout=T)
     shot(projector, "06_projector_template")
     shot(phones[0], "06_phone_innovation")
     sidebar_click(projector, "Дальше: голосование за инновацию")

@@ -12,10 +12,11 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.scenario import build_workshop
-from tests.support import PROJECTOR, CuttableProxy
+from tests.support import PROJECTOR, CuttableProxy, settled
 from tests.wsclient import Phone, choice, click, run_apart, text_value, tick
 from workshop import services
 from workshop.db import make_engine, upgrade
+from workshop.security import room_key
 from workshop.trend_maps import save_map, trends_of
 
 T = 15_000
@@ -118,12 +119,12 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     room = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
     chair = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
     room_runs, chair_runs = Reruns(room), Reruns(chair)
-    room.goto(f"{server.base}/projector?w={code}")
+    room.goto(f"{server.base}/projector?w={code}&r={room_key(key, code)}")
     chair.goto(f"{server.base}/projector?w={code}&k={key}")
     for page in (room, chair):
         expect(page.get_by_text("Пока никого — отсканируйте QR-код.")).to_be_visible(timeout=T)
     chair.wait_for_url(re.compile(r".*controls=1.*"), timeout=T)
-    room.wait_for_timeout(1000)
+    settled(room)
     before = (room_runs.sent, chair_runs.sent)
 
     # Three phones join: the roster fills in on both screens, names shown literally.
@@ -140,7 +141,7 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     chair.locator('[data-testid="stSidebar"]').get_by_role("button", name="Начать: выбор трендов").click()
     for page in (room, chair):
         expect(page.locator(".metro-station")).to_have_count(4, timeout=T)
-    room.wait_for_timeout(1000)
+    settled(room)
     assert room_runs.sent - before[0] >= 1  # the room's projector ran once for the new step
     before = (room_runs.sent, chair_runs.sent)
 
@@ -168,7 +169,7 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     sidebar.get_by_role("button", name="Открыть голосование").click()
     expect(room.locator(".big-number")).to_have_text("0 / 3", timeout=T)
     expect(sidebar.get_by_text("Проголосовали: 0 из 3")).to_be_visible(timeout=T)
-    room.wait_for_timeout(1000)
+    settled(room)
     before = (room_runs.sent, chair_runs.sent)
     with Session(engine) as session:
         poll = services.current_poll(
@@ -193,8 +194,8 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     sidebar.get_by_role("button", name="Закрыть голосование").click()
     sidebar.get_by_role("button", name="Дальше: препятствия").click()
     expect(room.get_by_text("Стикеров пока нет.")).to_be_visible(timeout=T)
-    room.wait_for_timeout(1000)
-    chair.wait_for_timeout(1000)
+    settled(room)
+    settled(chair)
     before = (room_runs.sent, chair_runs.sent)
     for token, text in zip(tokens, (HOSTILE_NOTE, "Дорого", "Долго"), strict=True):
         run_apart(
@@ -211,7 +212,7 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     expect(chair.locator(".tidy-item")).to_have_count(3, timeout=T)
     assert HOSTILE_NOTE in " ".join(literal(room, ".note-wall"))
     assert HOSTILE_NOTE in " ".join(literal(chair, ".tidy-list"))
-    expect(room.get_by_text("Стикеров: 3")).to_be_visible()
+    expect(room.get_by_text("3 стикера на стене")).to_be_visible()
     # The room's projector did not run at all; the facilitator's ran once, when the first note
     # made "next: the vote" possible.
     assert room_runs.sent == before[0]
@@ -231,7 +232,7 @@ def _outside_note(db_url: str, participant_id: int, text: str) -> None:
 def test_a_change_the_stream_never_announced_is_found_by_the_safety_net(server, browser) -> None:
     built = build_workshop(server.db_url, stop="obstacles_write", people=6)
     room = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
-    room.goto(f"{server.base}/projector?w={built.code}")
+    room.goto(f"{server.base}/projector?{built.room_query}")
     expect(room.locator(".note-card")).to_have_count(6, timeout=T)
 
     _outside_note(server.db_url, built.participant_ids[1], "Мимо потока")
@@ -244,7 +245,7 @@ def test_a_screen_whose_connection_dropped_shows_what_changed_meanwhile(server, 
     built = build_workshop(server.db_url, stop="obstacles_write", people=6)
     wifi = CuttableProxy(server.port)
     room = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
-    room.goto(f"{wifi.base}/projector?w={built.code}")
+    room.goto(f"{wifi.base}/projector?{built.room_query}")
     expect(room.locator(".note-card")).to_have_count(6, timeout=T)
 
     _outside_note(server.db_url, built.participant_ids[2], "Пока сеть лежала")

@@ -18,7 +18,7 @@ from practice.content import bot_name
 from practice.participant import Action, SimulatedParticipant
 from tests.scenario import OBSTACLES, build_workshop
 from tests.support import PROJECTOR
-from tests.wsclient import Phone, Run, choice, click, run_apart, tick
+from tests.wsclient import Phone, Run, click, run_apart, tick
 from workshop import services, steps
 from workshop.db import make_engine
 from workshop.i18n import t
@@ -155,7 +155,10 @@ async def run_vote(room: Room, chair: Facilitator, people: int) -> None:
         if poll.round == 1:
             await chair.press("runoff")
             continue
-        await chair.press("decide", lambda page: choice(page.widget("selectbox", "decide_choice"), 0))
+        page = await chair.page()
+        first = page.widgets("button", "decide_")[0]  # one click on the option chosen
+        done = await chair.phone.act([click(first)])
+        assert done.alerts_of("error") == [], done.alerts_of("error")
         return
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, func, select
 
 from tests.scenario import build_workshop
-from tests.support import PHONE, PROJECTOR, Server
+from tests.support import PHONE, PROJECTOR, Server, settled
 from workshop.db import make_engine
 from workshop.models import Ballot, Note, Participant
 
@@ -33,7 +33,7 @@ def test_phone_and_projector_carry_on_after_the_server_is_killed_and_restarted(
     server.start()
     try:
         projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
-        projector.goto(f"{server.base}/projector?w={built.code}")
+        projector.goto(f"{server.base}/projector?{built.room_query}")
         phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
         phone.goto(f"{server.base}/phone?p={built.tokens[0]}")
         send_note(phone, "До перезапуска: нет самовывоза")
@@ -114,17 +114,18 @@ def test_facilitator_key_leaves_the_address_bar_and_a_reload_keeps_the_controls(
 
         # The room's link in the same browser shows no controls.
         room = context.new_page()
-        room.goto(f"{server.base}/projector?w={built.code}")
+        room.goto(f"{server.base}/projector?{built.room_query}")
         expect(room.get_by_text("Участники: 1")).to_be_visible(timeout=T)
-        room.wait_for_timeout(1500)
+        settled(room)
         assert room.get_by_role("button", name="Начать: выбор трендов").count() == 0
 
-        # Another browser asking for controls without the key gets none.
+        # Another browser asking for controls without the key gets neither controls nor the room.
         stranger = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
         stranger.goto(f"{server.base}/projector?w={built.code}&controls=1")
-        expect(stranger.get_by_text("Участники: 1")).to_be_visible(timeout=T)
-        stranger.wait_for_timeout(1500)
+        expect(stranger.get_by_text("Открываем пульт ведущего")).to_be_visible(timeout=T)
+        settled(stranger)
         assert stranger.get_by_role("button", name="Начать: выбор трендов").count() == 0
+        assert stranger.get_by_text("Участники: 1").count() == 0
     finally:
         server.close()
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.scenario import build_workshop
-from tests.support import PROJECTOR, ROOT, Server
+from tests.support import PROJECTOR, ROOT, Server, settled
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 NARROW_PHONE = {"width": 360, "height": 740}
@@ -60,9 +60,10 @@ SMALL_TEXT = """
 
 
 def settle(page: Page) -> None:
+    """The page has run and stopped changing: what axe and the checks look at is what stays on
+    screen (not a page dimmed by a run in progress)."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=30_000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1200)
+    settled(page, timeout_ms=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
@@ -117,7 +118,7 @@ def test_projector_screen_is_large_type_with_a_countdown_and_no_serious_axe_viol
     server, built = room
     context = browser.new_context(viewport=PROJECTOR, locale="ru-RU")
     projector = context.new_page()
-    projector.goto(f"{server.base}/projector?w={built[stop].code}")
+    projector.goto(f"{server.base}/projector?{built[stop].room_query}")
     settle(projector)
 
     small = projector.evaluate(SMALL_TEXT)
@@ -149,34 +150,41 @@ def test_start_join_maps_and_control_screens_have_no_serious_axe_violations(room
 
 
 def test_projector_chimes_once_when_time_is_up_and_offers_full_screen(tmp_path, browser) -> None:
-    from datetime import timedelta
-
     from sqlmodel import Session
 
     from workshop import services
     from workshop.db import make_engine
-    from workshop.models import Workshop, utcnow
+    from workshop.models import Workshop
 
     db_url = f"sqlite:///{tmp_path / 'chime.db'}"
     built = build_workshop(db_url, stop="obstacles_write", people=6)
     with Session(make_engine(db_url)) as session:
         services.set_display(session=session, workshop_id=built.workshop_id, sound=True)
+        # Paused with 3 s left: the countdown starts when the facilitator resumes, whatever the
+        # time the pages took to open.
         workshop = session.get(Workshop, built.workshop_id)
-        workshop.deadline = utcnow() + timedelta(seconds=6)
+        workshop.deadline, workshop.paused_remaining = None, 3.0
         session.add(workshop)
         session.commit()
     server = Server(db_url, tmp_path / "server.log")
     server.start()
     try:
-        projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
-        projector.goto(f"{server.base}/projector?w={built.code}")
-        settle(projector)
-        fullscreen = projector.get_by_role("button", name="Во весь экран")
+        room = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+        room.goto(f"{server.base}/projector?{built.room_query}")
+        settle(room)
+        chair = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+        chair.goto(f"{server.base}/projector?w={built.code}&k={built.key}")
+        settle(chair)
+        fullscreen = room.get_by_role("button", name="Во весь экран")
+        assert room.locator('[role="timer"]').first.get_attribute("data-state") == "paused"
 
-        projector.wait_for_function("() => document.body.dataset.chimed === '1'", timeout=20_000)
-        projector.get_by_text("Время вышло").first.wait_for(timeout=10_000)
-        projector.wait_for_timeout(1500)
-        chimes = projector.evaluate("() => document.body.dataset.chimed")
+        chair.locator('[data-testid="stSidebar"]').get_by_role("button", name="Дальше", exact=True).click()
+
+        for page in (room, chair):
+            page.wait_for_function("() => document.body.dataset.chimed === '1'", timeout=30_000)
+            page.get_by_text("Время вышло").first.wait_for(timeout=10_000)
+        settled(room)
+        chimes = room.evaluate("() => document.body.dataset.chimed")
         has_fullscreen = fullscreen.count()
     finally:
         server.close()

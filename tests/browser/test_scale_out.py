@@ -32,7 +32,7 @@ from scripts.scale_out import (
     throwaway_postgres,
 )
 from tests.scenario import build_workshop
-from tests.support import ARTIFACTS, PHONE, PROJECTOR, free_port, live_ticket
+from tests.support import ARTIFACTS, PHONE, PROJECTOR, free_port, live_ticket, settled
 from workshop.services import Settings
 
 T = 15_000
@@ -137,7 +137,7 @@ def test_a_phone_on_one_process_and_the_projector_on_another_agree_within_a_seco
     settings = Settings(notes_max=8, write_minutes=60)
     built = build_workshop(cluster.database_url, stop="obstacles_write", people=6, settings=settings)
     projector = pinned_page(browser, cluster, "app1", viewport=PROJECTOR)
-    projector.goto(f"{cluster.base}/projector?w={built.code}")
+    projector.goto(f"{cluster.base}/projector?{built.room_query}")
     expect(projector.locator(".note-card").first).to_be_visible(timeout=T)
     phone = pinned_page(browser, cluster, "app2", viewport=PHONE, is_mobile=True, has_touch=True)
     phone.goto(f"{cluster.base}/phone?p={built.tokens[0]}")
@@ -156,7 +156,7 @@ def test_a_phone_on_one_process_and_the_projector_on_another_agree_within_a_seco
 
     projector.evaluate(OBSERVE)
     phone.evaluate(MARK_CLICK)
-    phone.wait_for_timeout(1000)  # both pages settled
+    settled(phone)
     latencies = []
     for n in range(1, 6):
         text = f"Из другого процесса {n}: курьер не звонит"
@@ -166,7 +166,7 @@ def test_a_phone_on_one_process_and_the_projector_on_another_agree_within_a_seco
         seen = projector.evaluate("t => window.__seen[t]", text)
         latencies.append((seen - clicked) / 1000)
         expect(phone.get_by_text("Отправлено — уже на экране")).to_be_visible(timeout=T)
-        phone.wait_for_timeout(300)
+        settled(phone)
     projector.screenshot(path=str(ARTIFACTS / "scale_out_projector.png"))
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -182,11 +182,11 @@ def test_a_phone_whose_process_dies_reloads_on_the_other_and_carries_on(
 ) -> None:
     built = build_workshop(cluster.database_url, stop="obstacles_write", people=6)
     projector = pinned_page(browser, cluster, "app1", viewport=PROJECTOR)
-    projector.goto(f"{cluster.base}/projector?w={built.code}")
+    projector.goto(f"{cluster.base}/projector?{built.room_query}")
     phone = pinned_page(browser, cluster, "app2", viewport=PHONE, is_mobile=True, has_touch=True)
     phone.goto(f"{cluster.base}/phone?p={built.tokens[0]}")
     expect(phone.get_by_text("Анна (Продажи)")).to_be_visible(timeout=T)
-    phone.wait_for_timeout(1000)
+    settled(phone)
 
     # The phone's process is killed; the proxy sends the phone to the other one, and the new
     # boot id on its event stream makes the page reload there.

@@ -42,8 +42,19 @@ function el(tag, className, text) {
   return node;
 }
 
-// A label template from the page ("Participants: {n}") filled with values, as plain text.
-function fill(template, values) {
+// A label template from the page ("Participants: {n}") filled with values, as plain text. A
+// template given in plural forms ({one, few, many, other}) takes the form its {n} needs.
+const pluralRules = new Map();
+function pluralOf(n, lang) {
+  if (!pluralRules.has(lang)) pluralRules.set(lang, new Intl.PluralRules(lang));
+  return pluralRules.get(lang).select(n);
+}
+
+function fill(template, values, lang) {
+  if (template && typeof template === 'object') {
+    const form = pluralOf(Number(values.n || 0), lang || document.documentElement.lang || 'ru');
+    template = template[form] ?? template.other ?? template.many ?? Object.values(template)[0];
+  }
   return String(template || '').replace(/\{(\w+)\}/g, (whole, name) =>
     Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole,
   );
@@ -424,7 +435,7 @@ function renderRoster(part, state) {
   const title = once(part, 'title', () => part.root.appendChild(el('h2', 'board-h')));
   const list = once(part, 'list', () => part.root.appendChild(el('div', 'roster')));
   const empty = once(part, 'empty', () => part.root.appendChild(el('p', 'board-empty', labels.empty)));
-  setText(title, fill(labels.title, { n: people.length }));
+  setText(title, fill(labels.title, { n: people.length }, part.data.lang));
   empty.hidden = people.length > 0;
   reconcile(
     list,
@@ -466,7 +477,7 @@ function renderPickLine(part, state) {
     h.append(el('span', 'task', labels.title), el('span', 'progress'));
     return h;
   });
-  setText(line.lastChild, ` · ${fill(labels.progress, { n: picks.done, total: (state && state.people) || 0, picks: picks.total })}`);
+  setText(line.lastChild, ` · ${fill(labels.progress, { n: picks.done, total: (state && state.people) || 0, picks: picks.total }, part.data.lang)}`);
 }
 
 function renderMap(part, state) {
@@ -525,7 +536,7 @@ function renderBallots(part, state) {
   const poll = state && state.poll;
   const node = once(part, 'node', () => part.root.appendChild(el('div', part.data.variant === 'big' ? 'big-number' : 'board-line')));
   const values = { n: poll ? poll.ballots : 0, total: (state && state.people) || 0 };
-  setText(node, fill(labels.text, values));
+  setText(node, fill(labels.text, values, part.data.lang));
 }
 
 function cardText(card, node) {
@@ -542,7 +553,7 @@ function renderWall(part, state) {
   const count = once(part, 'count', () => part.root.appendChild(el('p', 'board-count')));
   const box = once(part, 'box', () => part.root.appendChild(el('div', 'note-wall')));
   const empty = once(part, 'empty', () => part.root.appendChild(el('div', 'board-info', labels.empty)));
-  setText(count, fill(labels.count, { n: cards.length }));
+  setText(count, fill(labels.count, { n: cards.length }, part.data.lang));
   empty.hidden = cards.length > 0;
   reconcile(
     box,
@@ -654,7 +665,7 @@ function drawTidy(part) {
     node.append(el('span', 'tidy-hint'), button);
     return node;
   });
-  setText(title, fill(labels.title, { n: cards.length }));
+  setText(title, fill(labels.title, { n: cards.length }, part.data.lang));
   const kept = tidyKept(part);
   reconcile(
     list,
@@ -690,8 +701,40 @@ function drawTidy(part) {
   const n = picked.size;
   const button = bar.querySelector('.tidy-merge');
   button.disabled = n < 2;
-  setText(button, n >= 2 ? fill(labels.merge_n, { n }) : labels.merge);
+  setText(button, n >= 2 ? fill(labels.merge_n, { n }, part.data.lang) : labels.merge);
   setText(bar.querySelector('.tidy-hint'), n >= 2 ? '' : labels.hint);
+}
+
+// The door of a locked room: who asks to join, let in or turned away with one click each.
+function renderWaiting(part, state) {
+  const { labels } = part.data;
+  const people = (state && state.waiting) || [];
+  const title = once(part, 'title', () => part.root.appendChild(el('div', 'tidy-title')));
+  const list = once(part, 'list', () => part.root.appendChild(el('ul', 'tidy-list')));
+  setText(title, fill(labels.title, { n: people.length }, part.data.lang));
+  title.hidden = people.length === 0;
+  reconcile(
+    list,
+    people,
+    (p) => p.id,
+    (p) => {
+      const item = el('li', 'tidy-item waiting-item');
+      const who = el('div', 'tidy-text');
+      const row = el('div', 'tidy-row');
+      for (const [op, label] of [['let_in', labels.let_in], ['turn_away', labels.turn_away]]) {
+        const button = el('button', `door-${op}`, label);
+        button.type = 'button';
+        button.addEventListener('click', () => {
+          button.disabled = true;
+          tidySend(part, { op, person: p.id });
+        });
+        row.appendChild(button);
+      }
+      item.append(who, row);
+      return item;
+    },
+    (item, p) => setText(item.firstChild, `${p.name} · ${p.department}`),
+  );
 }
 
 const PARTS = {
@@ -702,4 +745,44 @@ const PARTS = {
   ballots: renderBallots,
   wall: renderWall,
   tidy: renderTidy,
+  waiting: renderWaiting,
 };
+
+// --------------------------------------------------------------------------- text limits
+
+// A text field keeps to its limit in the browser as the server does: typing stops at the limit,
+// and a paste longer than the limit is cut there and kept, with a note saying so (nothing
+// typed is thrown away). The server still refuses anything longer, with a message.
+export function mountLimit(component) {
+  const { data } = component;
+  const apply = () => {
+    for (const field of document.querySelectorAll(`.st-key-${CSS.escape(data.key)} :is(input, textarea)`)) {
+      if (field.__limited === data.max) continue;
+      field.__limited = data.max;
+      field.maxLength = data.max;
+      field.addEventListener('paste', (event) => {
+        const pasted = (event.clipboardData && event.clipboardData.getData('text')) || '';
+        const room = data.max - (field.value.length - (field.selectionEnd - field.selectionStart));
+        if (pasted.length <= room) return;
+        const box = field.closest(`.st-key-${CSS.escape(data.key)}`);
+        let note = box && box.querySelector('.field-cut');
+        if (box && !note) {
+          note = el('div', 'field-cut');
+          note.setAttribute('role', 'status');
+          box.appendChild(note);
+        }
+        if (note) setText(note, fill(data.message, { max: data.max }));
+      });
+    }
+  };
+  apply();
+  if (!window.__limitObserver) {
+    window.__limitObserver = new MutationObserver(() => {
+      for (const again of window.__limitAppliers || []) again();
+    });
+    window.__limitObserver.observe(document.body, { childList: true, subtree: true });
+  }
+  window.__limitAppliers = window.__limitAppliers || new Set();
+  window.__limitAppliers.add(apply);
+  return () => setTimeout(() => window.__limitAppliers.delete(apply), 0);
+}
