@@ -4,8 +4,8 @@ One server process (the project's own config), a projector page (1920x1080) and 
 (390x844). Each phone in turn sends an obstacle note; the projector records, with a
 MutationObserver, the moment the note's card appears; the phone records the moment its send
 button was clicked. Both use ``Date.now()`` on one machine. Measured for the room's projector
-(a fragment reruns) and the facilitator's projector with controls (the whole page reruns), and
-for ballots (the projector's "voted" count). Then every screen stays idle and we count the
+and the facilitator's projector with controls (both patched from the board's data, no page run),
+and for ballots (the projector's "voted" count). Then every screen stays idle and we count the
 messages the browsers send to the server (each rerun is one): idle screens should send none.
 
     python -m bench.latency [--submits 30] [--idle 20]
@@ -86,9 +86,9 @@ def _open_phones(browser, base: str, tokens: list[str], ready: str) -> list:  # 
 
 def measure_notes(browser, base: str, built, submits: int, *, facilitator: bool) -> list[float]:  # type: ignore[no-untyped-def]
     """Seconds from a phone's click on Send to the note's card on the projector."""
-    suffix = f"&k={built.key}" if facilitator else ""
+    query = f"w={built.code}&k={built.key}" if facilitator else built.room_query
     projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
-    projector.goto(f"{base}/projector?w={built.code}{suffix}")
+    projector.goto(f"{base}/projector?{query}")
     projector.wait_for_selector(".note-card", timeout=30_000)
     projector.evaluate(OBSERVE)
     phones = _open_phones(browser, base, built.tokens, ".st-key-note_obstacle textarea")
