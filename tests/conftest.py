@@ -41,6 +41,18 @@ class Group:
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+def empty_database_url(tmp_path, name: str = "test.db") -> str:  # type: ignore[no-untyped-def]
+    """A database of the test's own: an SQLite file, or the PostgreSQL of TEST_DATABASE_URL with
+    an empty schema."""
+    if TEST_DATABASE_URL:
+        engine = make_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        engine.dispose()
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path / name}"
+
+
 @pytest.fixture
 def engine() -> Iterator[Engine]:
     engine = make_engine(TEST_DATABASE_URL or "sqlite://")

@@ -3,11 +3,14 @@ from a new session or another process; other clients are not held up; addresses 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
+from tests.conftest import empty_database_url
 from workshop import guessing
 from workshop.db import create_tables, make_engine
 from workshop.models import GuessMiss, utcnow
@@ -17,16 +20,22 @@ CLIENT = "203.0.113.7"
 
 @pytest.fixture
 def database(tmp_path):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'guess.db'}"
+    url = empty_database_url(tmp_path, "guess.db")
     engine = make_engine(url)
     create_tables(engine)
     yield url
     engine.dispose()
 
 
-def session_of(url: str) -> Session:
+@contextlib.contextmanager
+def session_of(url: str) -> Iterator[Session]:
     """A new engine each time: as another process of the app would open the same database."""
-    return Session(make_engine(url))
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def test_five_misses_make_the_client_wait_a_minute(database) -> None:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from httpx_sse import connect_sse
 
+from tests.conftest import empty_database_url
 from tests.scenario import build_workshop
 from tests.support import Server, live_ticket
 from tests.wsclient import Phone, click, run_apart, text_value
@@ -29,7 +30,7 @@ ROUTES = ["/live/{code}", "/live/{code}/state", "/live/{code}/sig"]
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder: Path = tmp_path_factory.mktemp("live")
-    srv = Server(f"sqlite:///{folder / 'live.db'}", folder / "server.log")
+    srv = Server(empty_database_url(folder, "live.db"), folder / "server.log")
     srv.start()
     yield srv
     srv.close()
@@ -97,8 +98,11 @@ def _secret(server: Server) -> bytes:
     from sqlmodel import Session
 
     engine = make_engine(server.db_url)
-    with Session(engine) as session:
-        return tickets.server_secret(session=session)
+    try:
+        with Session(engine) as session:
+            return tickets.server_secret(session=session)
+    finally:
+        engine.dispose()
 
 
 def test_a_room_ticket_reads_the_board_of_its_workshop(server, built) -> None:

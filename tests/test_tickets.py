@@ -8,6 +8,7 @@ import time
 import pytest
 from sqlmodel import Session
 
+from tests.conftest import empty_database_url
 from workshop import tickets
 from workshop.db import create_tables, make_engine
 
@@ -71,7 +72,7 @@ def test_an_unknown_scope_is_never_issued() -> None:
 
 
 def test_every_process_on_one_database_signs_with_the_same_key(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    url = empty_database_url(tmp_path, "shared.db")
     first, second = make_engine(url), make_engine(url)
     create_tables(first)
 
