@@ -8,7 +8,7 @@ import streamlit as st
 from ui.common import change_language_link, esc, guess_missed, guess_wait, lang, tr
 from ui.controls import controls, join_link
 from ui.engine import new_session
-from ui.memory import facilitator_slot, recall, remember
+from ui.memory import facilitator_slot, recall, remember, room_slot
 from ui.present import (
     Board,
     board_of,
@@ -16,6 +16,7 @@ from ui.present import (
     group_warnings,
     live_board,
     load_view,
+    mini_template,
     note_wall,
     option_text,
     results_chart,
@@ -43,26 +44,30 @@ try:
 except NotFound:
     workshop = None
 
-# The facilitator key must not stay in the projected address bar: once checked it moves to this
-# browser's memory and the URL becomes ?w=CODE&controls=1. The room's link never looks there, so
-# it never shows controls.
-KEPT = f"_facilitator_key_{code}"
+# No key stays in the projected address bar: once checked, the facilitator's key (or the room's)
+# moves to this browser's memory and the URL becomes ?w=CODE&controls=1 (or &room=1). The room's
+# link never looks for the facilitator's key, so it never shows controls.
+KEPT, ROOM_KEPT = f"_facilitator_key_{code}", f"_room_key_{code}"
 key = url_key or st.session_state.get(KEPT)
+room = room_key or st.session_state.get(ROOM_KEPT)
 asks_for_controls = st.query_params.get("controls") == "1"
+asks_for_room = st.query_params.get("room") == "1"
 if not key and asks_for_controls:
     key = recall(facilitator_slot(code))
+if not room and asks_for_room:
+    room = recall(room_slot(code))
 is_facilitator = workshop is not None and secret_matches(key, workshop.facilitator_key_hash)
 is_room = (
     workshop is not None
     and not is_facilitator
     and bool(workshop.room_key_hash)
-    and secret_matches(room_key, workshop.room_key_hash)
+    and secret_matches(room, workshop.room_key_hash)
 )
 projector_style(chrome=is_facilitator)
 if not (is_facilitator or is_room):
-    if asks_for_controls and not (url_key or room_key or key):
+    if (asks_for_controls or asks_for_room) and not (url_key or room_key or key or room):
         # This browser's memory has not answered yet (or holds nothing): no guess was made.
-        st.info(tr("proj.opening_controls"))
+        st.info(tr("proj.opening_controls" if asks_for_controls else "proj.opening_room"))
         st.stop()
     wait = guess_wait(guessing.CODES)
     if wait:
@@ -78,6 +83,11 @@ if is_facilitator and url_key:
     st.session_state[KEPT] = url_key
     del st.query_params["k"]
     st.query_params["controls"] = "1"
+if is_room and room_key:
+    remember(room_slot(workshop_code), room_key)
+    st.session_state[ROOM_KEPT] = room_key
+    del st.query_params["r"]
+    st.query_params["room"] = "1"
 if url_key and not is_facilitator:
     guess_missed(guessing.CODES)
     st.error(tr("error.access_denied"))
@@ -127,21 +137,25 @@ def _vote(view: WorkshopView, board: Board) -> None:
         st.warning(tr("proj.runoff", round=poll.round))
     if poll.status in ("ready", "open", "closed"):
         status = {"ready": "proj.vote_ready", "open": "proj.vote_open", "closed": "proj.vote_closed"}
-        board_part("ballots", board, key="board_ballots", variant="big", labels={"text": "{n} / {total}"})
-        st.html(f"<p>{esc(tr(status[poll.status]))}</p>")
+        board_part(
+            "ballots",
+            board,
+            key="board_ballots",
+            variant="big",
+            labels={"text": "{n} / {total}", "caption": t(status[poll.status], lang())},
+        )
+        # The ballot in columns, numbered as the phones show it: every option on one screen.
         items = "".join(
-            f'<div class="roster-row">{esc(option_text(view, o))}'
+            f'<li class="ballot-option">{esc(option_text(view, o))}'
             + (f' <span class="chip">×{o.support}</span>' if o.support > 1 else "")
-            + "</div>"
+            + "</li>"
             for o in poll_view.options
         )
-        st.html(items)
+        columns = 1 if len(poll_view.options) <= 8 else 2 if len(poll_view.options) <= 20 else 3
+        st.html(f'<ol class="ballot-options" style="--columns:{columns}">{items}</ol>')
     else:
-        winner = poll_view.winner
-        if winner is not None:
-            how = tr("proj.decided_by_facilitator") if poll.decided_by == "facilitator" else ""
-            st.success(tr("proj.winner", text=option_text(view, winner)) + (f" {how}" if how else ""))
-        elif poll.tie:
+        # The winner's row says so (and whether the facilitator decided); a tie is said above.
+        if poll_view.winner is None and poll.tie:
             st.warning(tr("proj.tie"))
         results_chart(view)
 
@@ -152,11 +166,12 @@ def _write(view: WorkshopView, board: Board) -> None:
         st.header(tr("proj.obstacle_title", product=view.workshop.product))
         note_wall(board, kind=kind)
         return
-    left, right = st.columns([2, 3], gap="large")
+    # The template stays in sight, drawn small beside the wall: a full group's ideas fit too.
+    left, right = st.columns([1, 5], gap="medium")
     with left:
-        template(view, height=600)
+        mini_template(view)
     with right:
-        st.header(tr("proj.innovation_title"))
+        st.subheader(tr("proj.innovation_title"))
         note_wall(board, kind=kind)
 
 
@@ -179,8 +194,8 @@ def draw(view: WorkshopView, board: Board) -> None:
     head, clock = st.columns([5, 2])
     with head:
         st.html(
-            f"<h2 style='margin:0'>{esc(workshop.title)}</h2>"
-            f"<p style='margin:0 0 6px 0'>{esc(workshop.product)}</p>"
+            f"<h2 class='workshop-title'>{esc(workshop.title)}"
+            f" <span class='workshop-product'>· {esc(workshop.product)}</span></h2>"
         )
         step_chips(view.step)
     with clock:

@@ -168,7 +168,10 @@ show_flash("share")
 if not finished:
     st.info(tr("share.after_finish"))
 else:
-    base = net.join_base(configured=configured_base_url(), chosen="", projector_url=st.context.url or "")
+    # The manager's own address (not a guess at the network's): the link goes out by e-mail or chat.
+    base = net.join_base(
+        configured=configured_base_url(), chosen="", projector_url=st.context.url or "", lan=[]
+    )
     fresh = st.session_state.get(f"share_token_{workshop_id}")
     if st.button(tr("share.create"), key="share_create"):
         made = act(sharing.create_link, scope="share", workshop_id=workshop_id, by=manager)

@@ -18,7 +18,9 @@ change_language_link()
 created = st.session_state.pop(CREATED, None)
 if created:
     code, key = created
-    st.switch_page("pages/projector.py", query_params={"w": code, "k": key, "lang": lang()})
+    # The facilitator runs the workshop from a screen the room does not see; the room's view
+    # opens from there, for the projector.
+    st.switch_page("pages/control.py", query_params={"w": code, "k": key, "lang": lang()})
 
 st.title(tr("start.title"))
 st.caption(tr("start.subtitle"))
@@ -34,17 +36,20 @@ with new_session() as session:
 
 def _create() -> None:
     s = st.session_state
+    defaults = services.Settings()
+    votes = int(s.get("votes_per_person", defaults.votes_per_person))
     settings = services.Settings(
-        picks_min=int(s.picks_min),
-        picks_max=int(s.picks_max),
-        notes_min=int(s.notes_min),
-        notes_max=int(s.notes_max),
-        ideas_max=int(s.ideas_max),
-        votes_per_person=int(s.votes_per_person),
-        cap_per_option=int(s.cap_per_option) if int(s.votes_per_person) > 1 else 1,
-        pick_minutes=int(s.pick_minutes),
-        write_minutes=int(s.write_minutes),
-        vote_minutes=int(s.vote_minutes),
+        picks_min=int(s.get("picks_min", defaults.picks_min)),
+        picks_max=int(s.get("picks_max", defaults.picks_max)),
+        notes_min=int(s.get("notes_min", defaults.notes_min)),
+        notes_max=int(s.get("notes_max", defaults.notes_max)),
+        ideas_max=int(s.get("ideas_max", defaults.ideas_max)),
+        votes_per_person=votes,
+        cap_per_option=int(s.get("cap_per_option", 2)) if votes > 1 else 1,
+        pick_minutes=int(s.get("pick_minutes", defaults.pick_minutes)),
+        write_minutes=int(s.get("write_minutes", defaults.write_minutes)),
+        ideas_minutes=int(s.get("ideas_minutes", defaults.ideas_minutes)),
+        vote_minutes=int(s.get("vote_minutes", defaults.vote_minutes)),
     )
     version_id = next((v for _m, v, title in maps if title == s.map_title), None)
     result = act(
@@ -100,24 +105,28 @@ with left:
             key="map_title",
             placeholder=tr("ui.choose"),
         )
-        with st.expander(tr("start.settings")):
-            c1, c2, c3 = st.columns(3)
-            c1.number_input(tr("field.picks_min"), 1, 10, 4, key="picks_min")
-            c1.number_input(tr("field.picks_max"), 1, 10, 5, key="picks_max")
-            c2.number_input(tr("field.notes_min"), 1, 8, 3, key="notes_min")
-            c2.number_input(tr("field.notes_max"), 1, 8, 4, key="notes_max")
-            c3.number_input(tr("field.ideas_max"), 1, 8, 3, key="ideas_max")
-            c1.number_input(
-                tr("field.votes_per_person"), 1, 10, 1, key="votes_per_person", help=tr("start.votes_help")
-            )
-            c2.number_input(tr("field.cap_per_option"), 1, 10, 2, key="cap_per_option")
-            c3.number_input(tr("field.pick_minutes"), 1, 120, 7, key="pick_minutes")
-            c3.number_input(tr("field.write_minutes"), 1, 120, 10, key="write_minutes")
-            c3.number_input(tr("field.vote_minutes"), 1, 120, 3, key="vote_minutes")
-            st.checkbox(
-                tr("field.open_voting"), value=False, key="open_voting", help=tr("start.open_voting_help")
-            )
         st.form_submit_button(tr("start.create_button"), type="primary", on_click=_create, width="stretch")
+    # The settings wait below, folded: "Create workshop" stays on the first screen. Outside the
+    # form they show only what applies (the cap only with dot voting).
+    with st.expander(tr("start.settings")):
+        c1, c2, c3 = st.columns(3)
+        c1.number_input(tr("field.picks_min"), 1, 10, 4, key="picks_min")
+        c1.number_input(tr("field.picks_max"), 1, 10, 5, key="picks_max")
+        c2.number_input(tr("field.notes_min"), 1, 8, 3, key="notes_min")
+        c2.number_input(tr("field.notes_max"), 1, 8, 4, key="notes_max")
+        c2.number_input(tr("field.ideas_max"), 1, 8, 3, key="ideas_max")
+        c1.number_input(
+            tr("field.votes_per_person"), 1, 10, 1, key="votes_per_person", help=tr("start.votes_help")
+        )
+        if int(st.session_state.get("votes_per_person") or 1) > 1:
+            c1.number_input(tr("field.cap_per_option"), 1, 10, 2, key="cap_per_option")
+        c3.number_input(tr("field.pick_minutes"), 1, 120, 7, key="pick_minutes")
+        c3.number_input(tr("field.write_minutes"), 1, 120, 10, key="write_minutes")
+        c3.number_input(tr("field.ideas_minutes"), 1, 120, 10, key="ideas_minutes")
+        c3.number_input(tr("field.vote_minutes"), 1, 120, 3, key="vote_minutes")
+        st.checkbox(
+            tr("field.open_voting"), value=False, key="open_voting", help=tr("start.open_voting_help")
+        )
 with right:
     st.subheader(tr("start.join"))
     show_flash("join")

@@ -7,6 +7,7 @@ SQLite file; one server process serves them all, and Debian's Chromium (Playwrig
     00_join.png                   the join page of a workshop in its lobby, phone size
     {nn}_{stop}_projector.png     /projector?w=CODE&r=ROOM (the room's view, no controls)
     {nn}_{stop}_phone.png         /phone?p=TOKEN of the first participant
+    {nn}_{stop}_facilitator.png   /control?w=CODE&k=KEY, the facilitator's own screen (1440x900)
 
 ``nn`` is the stop's place in ``STOPS`` (01..), so a partial run overwrites the same files.
 
@@ -28,6 +29,8 @@ from playwright.sync_api import Browser, Error, sync_playwright
 
 from tests.scenario import STOPS, Built, build_workshop
 from tests.support import CHROMIUM_ARGS, PHONE, PROJECTOR, ROOT, Server, chromium_path
+
+LAPTOP = {"width": 1440, "height": 900}  # the facilitator's own screen
 
 OUT = ROOT / "docs" / "screenshots"
 LOCALES = {"ru": "ru-RU", "en": "en-US"}
@@ -103,7 +106,10 @@ def take(out_dir: Path, stops: list[str], lang: str = "ru", browser: Browser | N
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'screenshots.db'}"
-        built: dict[str, Built] = {stop: build_workshop(db_url, stop=stop) for stop in stops}
+        # The start page's own default map: the 36 trends of 2026.
+        built: dict[str, Built] = {
+            stop: build_workshop(db_url, stop=stop, map_id="consumer-b2b-2026") for stop in stops
+        }
         lobby = built.get("lobby") or build_workshop(db_url, stop="lobby")
         # A plausible public address in the QR code instead of this machine's loopback one.
         server = Server(db_url, Path(tmp) / "server.log", public_base_url=PUBLIC_BASE_URL)
@@ -124,6 +130,9 @@ def take(out_dir: Path, stops: list[str], lang: str = "ru", browser: Browser | N
                         (f"/projector?{b.room_query}", PROJECTOR, f"{nn}_{stop}_projector.png", False)
                     )
                     shots.append((f"/phone?p={b.tokens[0]}", PHONE, f"{nn}_{stop}_phone.png", True))
+                    shots.append(
+                        (f"/control?w={b.code}&k={b.key}", LAPTOP, f"{nn}_{stop}_facilitator.png", False)
+                    )
                 for url, viewport, name, mobile in shots:
                     path = out_dir / name
                     started = time.monotonic()

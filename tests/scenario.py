@@ -85,6 +85,13 @@ def _open_and_vote(session: Session, built: Built, choose) -> int:  # type: igno
     return poll.id
 
 
+def _four(trends: list, i: int) -> list:  # type: ignore[type-arg]
+    """Person ``i``'s four picks: everyone picks the first two; the rest vary."""
+    if len(trends) >= 8:
+        return [trends[0], trends[1], trends[2 + i % 3], trends[5 + i % 3]]
+    return [trends[0], trends[1], trends[2 + i % 3], trends[5 + i % 2]]  # a map of 7 trends
+
+
 def build_workshop(
     db_url: str,
     *,
@@ -135,7 +142,7 @@ def _build(
             services.set_picks(
                 session=session,
                 participant_id=pid,
-                trend_ids=[t.id for t in (trends[0], trends[1], trends[2 + i % 3], trends[5 + i % 3])],
+                trend_ids=[t.id for t in _four(trends, i)],
             )
         if stop == "trends_pick":
             return built

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from workshop import steps
-from workshop.i18n import CATALOGUE, LANGUAGES, t
+from workshop.i18n import CATALOGUE, LANGUAGES, PLURAL_FORMS, plural_form, t, tn
 from workshop.services import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +74,14 @@ def family_keys() -> list[str]:
         *(f"proj.vote_title.{subject}" for subject in SUBJECTS),
         *(f"why.{subject}" for subject in SUBJECTS),
         *(f"field.{name}" for name in sorted(field_names())),
+        *(f"wall.empty.{kind}" for kind in ("obstacle", "innovation")),
+        *(
+            f"wall.count.{kind}.{form}"
+            for kind in ("obstacle", "innovation")
+            for form in ("one", "few", "many", "other")
+        ),
+        *(f"template.{part}" for part in SUBJECTS),
+        *(f"results.{flag}" for flag in ("winner", "decided", "tied")),
     ]
 
 
@@ -116,7 +124,7 @@ def test_the_scan_finds_the_keys_the_code_uses() -> None:
     """Guards the scan itself: a broken pattern would find nothing and prove nothing."""
     for expected in (
         "phone.lobby",
-        "ctl.open_projector",
+        "ctl.open_room",
         "phone.note_saved",
         "refuse.no_picks",
         "ballot.over_cap",
@@ -270,3 +278,40 @@ def test_the_bypass_check_finds_a_literal_label(tmp_path: Path) -> None:
     page.write_text('import streamlit as st\nst.button("Start")\nst.caption(f"Left {n}")\n', encoding="utf-8")
 
     assert len(literal_screen_texts(page)) == 2
+
+
+@pytest.mark.parametrize(
+    ("n", "ru", "en"),
+    [
+        (1, "one", "one"),
+        (2, "few", "other"),
+        (4, "few", "other"),
+        (5, "many", "other"),
+        (11, "many", "other"),
+        (12, "many", "other"),
+        (21, "one", "other"),
+        (22, "few", "other"),
+        (111, "many", "other"),
+        (0, "many", "other"),
+    ],
+)
+def test_plural_forms_follow_each_language(n: int, ru: str, en: str) -> None:
+    assert (plural_form(n, "ru"), plural_form(n, "en")) == (ru, en)
+
+
+def test_the_walls_count_takes_the_right_form() -> None:
+    assert [tn("wall.count.obstacle", n, "ru") for n in (1, 3, 9)] == [
+        "1 стикер на стене",
+        "3 стикера на стене",
+        "9 стикеров на стене",
+    ]
+    assert [tn("wall.count.innovation", n, "en") for n in (1, 21)] == [
+        "1 idea on the wall",
+        "21 ideas on the wall",
+    ]
+
+
+@pytest.mark.parametrize("key", ["wall.count.obstacle", "wall.count.innovation"])
+def test_every_plural_form_a_page_may_need_exists(key: str) -> None:
+    for lang in LANGUAGES:
+        assert all(f"{key}.{form}" in CATALOGUE for form in PLURAL_FORMS[lang]), (key, lang)

@@ -3,7 +3,6 @@ that screen may show, the stream pushes the board on every change, the script is
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import random
@@ -72,7 +71,7 @@ def test_a_known_code_without_a_valid_ticket_answers_like_an_unknown_code(server
         code=built.code,
         workshop_id=built.workshop_id,
         scope="room",
-        now=time.time() - tickets.TTL_S - 10,
+        now=time.time() - tickets.TTL_S - 3610,
     )
     tickets_that_do_not_check_out = [
         None,
@@ -187,7 +186,6 @@ def test_the_live_script_and_styles_are_served_by_the_app(server) -> None:
 def test_no_ticket_is_ever_written_to_the_server_log(server, built) -> None:
     ticket = live_ticket(server.db_url, built.code)
     answer(server, f"/live/{built.code}/state", ticket, client="10.3.0.1")
-    asyncio.run(asyncio.sleep(0.2))
 
     assert ticket.rsplit(".", 1)[1] not in server.log.read_text(errors="replace")
 

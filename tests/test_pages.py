@@ -52,7 +52,7 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def test_start_page_creates_a_workshop_and_opens_its_projector_with_the_key(db_url) -> None:
+def test_start_page_creates_a_workshop_and_opens_the_facilitators_screen(db_url) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["lang"] = "ru"
     at.run()

@@ -74,7 +74,7 @@ def option_ids(session: Session, poll: Poll) -> list[int]:
 
 
 def revision(session: Session, workshop: Workshop) -> int:
-    return views.step_of(session=session, workshop_id=workshop.id)[1]
+    return session.exec(select(Workshop.revision).where(Workshop.id == workshop.id)).one()
 
 
 def log_events(session: Session, workshop: Workshop) -> list[tuple[str, str]]:

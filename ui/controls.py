@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from practice.room import MAX_GROUP, start_practice
-from ui.common import act, flash, lang, md_escape, show_flash, tr
+from ui.common import act, esc, flash, lang, md_escape, show_flash, tr
 from ui.engine import new_session
 from ui.live import action_of
 from ui.present import Board, board_part, group_warnings, option_text
 from workshop import net, services, steps
 from workshop.i18n import t
 from workshop.limits import NOTE_MAX
+from workshop.qr import qr_data_uri
 from workshop.views import WorkshopView
 
 SCOPE = "ctl"
@@ -208,6 +209,12 @@ def _tidy_action(workshop_id: int) -> None:
 
 
 def _agreement(workshop_id: int) -> None:
+    """The facilitator ticked (or unticked) the method's check. A tick that arrives after the
+    workshop has moved on (the browser sends the box's state with its next request) is no
+    longer a question: nothing to do, nothing to complain about."""
+    with new_session() as session:
+        if services.step_of(session=session, workshop_id=workshop_id) != steps.PRESENTATION:
+            return
     _do(services.confirm_agreement, workshop_id=workshop_id, confirmed=bool(st.session_state.get("agree")))
 
 
@@ -237,8 +244,10 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
         if view.poll and view.poll.poll.winner_option_id is not None:
             _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
     elif w.step == steps.PRESENTATION:
+        # The box shows what is stored; its own state is never a second source of truth.
+        st.session_state["agree"] = w.agreement_confirmed
         st.checkbox(
-            tr("ctl.agree"), value=w.agreement_confirmed, key="agree", on_change=_agreement, args=(wid,)
+            tr("ctl.agree"), key="agree", on_change=_agreement, args=(wid,)
         )
         st.caption(tr("ctl.agree_help"))
         _action(
@@ -267,14 +276,25 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
         on_change=lambda: _do(services.set_display, workshop_id=wid, sound=bool(st.session_state.sound)),
     )
     _address_choice(view)
+
+
+def facilitator_links(view: WorkshopView, *, key: str) -> None:
+    """The workshop's links, for the facilitator's own screen only — never a projected one:
+    the room's projector link and the control link carry keys."""
+    w = view.workshop
     with st.expander(tr("ctl.links")):
         st.caption(tr("ctl.join_link"))
         st.code(join_link(view), language=None)
-        origin = net.origin_of(st.context.url or "")
         st.caption(tr("ctl.projector_link"))
         st.code(room_link(view, key), language=None)
+    with st.expander(tr("ctl.remote")):
+        st.warning(tr("ctl.remote_warning"))
+        origin = net.origin_of(join_link(view))
+        control = f"{origin}/control?{urlencode({'w': w.code, 'k': key, 'lang': lang()})}"
+        alt = esc(tr("ctl.remote_qr"))
+        st.html(f'<div class="qr qr-small"><img alt="{alt}" src="{qr_data_uri(control)}"></div>')
         st.caption(tr("ctl.control_link"))
-        st.code(f"{origin}/control?{urlencode({'w': w.code, 'k': key, 'lang': lang()})}", language=None)
+        st.code(control, language=None)
 
 
 def room_link(view: WorkshopView, key: str) -> str:

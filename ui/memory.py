@@ -47,3 +47,7 @@ def participant_slot(code: str) -> str:
 
 def facilitator_slot(code: str) -> str:
     return f"facilitator:{code}"
+
+
+def room_slot(code: str) -> str:
+    return f"room:{code}"

@@ -203,7 +203,7 @@ def metro(
         lang=lang(),
         map=metro_layout(stations).as_data(),
         counts=counts and board is not None,
-        labels={"caption": caption},
+        labels={"caption": caption, "page": t("map.page", lang(), n="{n}", total="{total}")},
     )
 
 
@@ -228,6 +228,24 @@ def template(view: WorkshopView, *, height: int = 760) -> None:
     st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
 
 
+def mini_template(view: WorkshopView) -> None:
+    """The method's template drawn small, as text in shapes: the trend on top, the obstacle at
+    the bottom, the innovation where they meet (still to come while ideas are written)."""
+    trend, obstacle, innovation = view.chosen_trend, view.chosen_obstacle, view.chosen_innovation
+    texts = {
+        "trend": f"{trend.code} · {trend_title(trend)}" if trend else tr("template.placeholder"),
+        "innovation": innovation.text if innovation else tr("template.placeholder"),
+        "obstacle": obstacle.text if obstacle else tr("template.placeholder"),
+    }
+    parts = "".join(
+        f'<div class="mt-{part}"><div class="mt-cap">{esc(tr(f"template.{part}"))}</div>'
+        f'<div class="mt-text">{esc(texts[part])}</div></div>'
+        for part in ("trend", "innovation", "obstacle")
+    )
+    caption = esc(tr("template.caption"))
+    st.html(f'<div class="mini-template" role="figure" aria-label="{caption}">{parts}</div>')
+
+
 def results_chart(view: WorkshopView) -> None:
     """A revealed vote, read from the back of the room: every option's whole text beside its
     bar and count; the winner and the options tied for the lead marked; with many options the
@@ -239,7 +257,11 @@ def results_chart(view: WorkshopView) -> None:
     votes = [r.votes or 0 for r in poll.results]
     winner = next((i for i, r in enumerate(poll.results) if r.option.id == poll.poll.winner_option_id), None)
     layout = results_layout(labels=labels, votes=votes, winner_index=winner, tie=poll.poll.tie)
-    flags = {"winner": esc(tr("results.winner")), "tied": esc(tr("results.tied"))}
+    decided = poll.poll.decided_by == "facilitator"
+    flags = {
+        "winner": esc(tr("results.decided" if decided else "results.winner")),
+        "tied": esc(tr("results.tied")),
+    }
 
     def row(r: Row, *, compact: bool) -> str:
         state = "winner" if r.winner else "tied" if r.tied else ""

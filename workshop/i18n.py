@@ -92,8 +92,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "start.create": ("Провести сессию", "Run a workshop"),
     "start.settings": (
-        "Шаги, время и голосование (по умолчанию: 4–5 трендов, 3–4 препятствия, 7/10/3 минуты, один голос)",
-        "Steps, times and voting (default: 4–5 trends, 3–4 obstacles, 7/10/3 minutes, one vote)",
+        "Шаги, время и голосование (по умолчанию: 4–5 трендов, 3–4 препятствия, 7/10/10/3 минуты, один голос)",
+        "Steps, times and voting (default: 4–5 trends, 3–4 obstacles, 7/10/10/3 minutes, one vote)",
     ),
     "start.create_button": ("Создать сессию", "Create workshop"),
     "start.join": ("Участвовать", "Take part"),
@@ -268,6 +268,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "proj.winner": ("Выбрано: {text}", "Chosen: {text}"),
     "results.winner": ("выбрано", "chosen"),
+    "results.decided": ("выбрано ведущим", "chosen by the facilitator"),
     "results.tied": ("ничья", "tie"),
     "results.caption": ("Итоги голосования", "The vote's results"),
     "proj.decided_by_facilitator": ("(решение ведущего)", "(the facilitator's decision)"),
@@ -308,6 +309,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "template.obstacle": ("Препятствие", "Obstacle"),
     "template.innovation": ("Инновация", "Innovation"),
     "template.placeholder": ("…", "…"),
+    "map.page": ("Часть карты {n} из {total}", "Part {n} of {total} of the map"),
+    "template.caption": (
+        "Шаблон: тренд сверху, препятствие снизу, инновация на пересечении",
+        "The template: the trend on top, the obstacle below, the innovation where they meet",
+    ),
     "wall.empty.obstacle": ("Стикеров пока нет.", "No notes yet."),
     "wall.empty.innovation": ("Идей пока нет.", "No ideas yet."),
     "wall.similar": ("похожих", "similar"),
@@ -388,6 +394,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Открываем пульт ведущего… Если этот экран не меняется, откройте ссылку ведущего ещё раз.",
         "Opening the facilitator's screen… If this stays, open the facilitator's link again.",
     ),
+    "proj.opening_room": (
+        "Открываем экран для зала… Если он не появляется, откройте ссылку для проектора ещё раз.",
+        "Opening the room's view… If it does not appear, open the projector's link again.",
+    ),
     "ctl.lock": ("Закрыть вход: новых впускает ведущий", "Lock the room: new people wait to be let in"),
     "ctl.lock_help": (
         "Кто войдёт по коду теперь, подождёт, пока вы его не впустите.",
@@ -411,7 +421,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Пульт ведущего — секретная ссылка, не показывайте её",
         "Facilitator controls — a secret link, do not show it",
     ),
-    "ctl.open_projector": ("Открыть проектор с пультом", "Open the projector with controls"),
+    "ctl.open_room": ("Открыть экран для зала ↗", "Open the room's view ↗"),
+    "ctl.open_room_help": (
+        "Откройте его на проекторе (второй экран или другой компьютер); этот пульт зал не видит.",
+        "Open it on the projector (a second screen or another computer); the room never sees these controls.",
+    ),
+    "ctl.one_screen": (
+        "Один экран: вид для зала с пультом сбоку",
+        "One screen: the room's view with the controls at the side",
+    ),
+    "ctl.remote": ("Телефон как пульт", "Your phone as a remote"),
+    "ctl.remote_warning": (
+        "Не открывайте это, пока экран виден залу: по этому коду управляют сессией.",
+        "Do not open this while the room can see the screen: this code runs the workshop.",
+    ),
+    "ctl.remote_qr": ("QR-код пульта ведущего", "QR code of the facilitator's controls"),
     # warnings
     "warn.too_few": (
         "В группе {n} — метод рассчитан на {min}–7 человек.",

@@ -39,24 +39,27 @@ class PlacedStation:
 
 @dataclass(frozen=True)
 class Line:
+    """One row of the scheme: a category's line, or the next part of a long one."""
+
     category: str
     colour: str
     stations: tuple[PlacedStation, ...]
+    continued: bool = False  # a long line's second (third, …) row
 
 
 @dataclass(frozen=True)
 class MetroMap:
     lines: tuple[Line, ...]
-    columns: int  # cells per line: the longest line's number of stations
+    columns: int  # cells per row: the longest row's number of stations
+
+    @property
+    def stations(self) -> int:
+        return sum(len(line.stations) for line in self.lines)
 
     @property
     def cell(self) -> float:
         """One station's share of a line's length: the width its title may take."""
         return 1.0 / self.columns
-
-    @property
-    def stations(self) -> int:
-        return sum(len(line.stations) for line in self.lines)
 
     def as_data(self) -> dict:
         """The layout as plain JSON-able data, for the page that draws it."""
@@ -66,6 +69,7 @@ class MetroMap:
                 {
                     "category": line.category,
                     "colour": line.colour,
+                    "continued": line.continued,
                     "stations": [
                         {"key": s.key, "code": s.code, "title": s.title, "x": round(s.x, 5)}
                         for s in line.stations
@@ -88,23 +92,41 @@ def centres(count: int, columns: int) -> list[float]:
     return [cell / 2 + i * span / (count - 1) for i in range(count)]
 
 
-def metro_layout(stations: Sequence[Station]) -> MetroMap:
+# A row of the wall holds at most this many stations, so the titles keep their 24 px at 1920x1080;
+# a longer line goes on in the next row. (Rows that do not fit one screen are shown a page at a
+# time: the page measures them, board.js.)
+MAX_COLUMNS = 6
+
+
+def _split(members: list[Station], most: int) -> list[list[Station]]:
+    """A long line cut into as few rows as needed, as evenly as they come."""
+    rows = -(-len(members) // most)
+    size = -(-len(members) // rows)
+    return [members[i : i + size] for i in range(0, len(members), size)]
+
+
+def metro_layout(stations: Sequence[Station], *, max_columns: int = MAX_COLUMNS) -> MetroMap:
     """Lines in the order their categories first appear, stations in the map's order."""
     by_category: dict[str, list[Station]] = {}
     for station in stations:
         by_category.setdefault(station.category, []).append(station)
-    columns = max((len(line) for line in by_category.values()), default=1)
+    rows: list[tuple[int, str, list[Station], bool]] = []
+    for number, (category, members) in enumerate(by_category.items()):
+        for part, segment in enumerate(_split(members, max_columns)):
+            rows.append((number, category, segment, part > 0))
+    columns = max((len(segment) for _n, _c, segment, _p in rows), default=1)
     lines = []
-    for row, (category, members) in enumerate(by_category.items()):
-        xs = centres(len(members), columns)
+    for number, category, segment, continued in rows:
+        xs = centres(len(segment), columns)
         lines.append(
             Line(
                 category=category,
-                colour=LINE_COLOURS[row % len(LINE_COLOURS)],
+                colour=LINE_COLOURS[number % len(LINE_COLOURS)],
                 stations=tuple(
                     PlacedStation(key=s.key, code=s.code, title=s.title, x=x)
-                    for s, x in zip(members, xs, strict=True)
+                    for s, x in zip(segment, xs, strict=True)
                 ),
+                continued=continued,
             )
         )
     return MetroMap(lines=tuple(lines), columns=columns)

@@ -50,11 +50,17 @@ def lan_bases(projector_url: str) -> list[str]:
     return [f"{scheme}://{ip}{port}" for ip in lan_addresses()]
 
 
-def join_base(*, configured: str, chosen: str, projector_url: str) -> str:
-    """Configured public base URL wins, then the facilitator's choice, then the projector's."""
+def join_base(*, configured: str, chosen: str, projector_url: str, lan: list[str] | None = None) -> str:
+    """Configured public base URL wins, then the facilitator's choice, then the projector's own
+    address — unless phones could not reach it (``localhost``) and the machine has exactly one
+    network address (``lan``, as ``lan_bases`` gives them): then that one."""
     for candidate in (configured, chosen):
         if candidate:
             return candidate.rstrip("/")
+    if is_local(projector_url):
+        bases = lan_bases(projector_url) if lan is None else lan
+        if len(bases) == 1:
+            return bases[0]
     return origin_of(projector_url)
 
 

@@ -104,7 +104,7 @@ def poster_pdf(
         canvas.line(min(xs) - 18, y, max(xs) + 18, y)
         canvas.setFillColor(colour)
         canvas.setFont(bold, 12)
-        for i, text in enumerate(_wrap(line.category, 22, 3)):
+        for i, text in enumerate(_wrap(line.category, 22, 3) if not line.continued else []):
             canvas.drawRightString(x0 - 12, y + 8 - i * 14, text)
         for x, station in zip(xs, line.stations, strict=True):
             canvas.setFillColor(white)

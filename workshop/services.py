@@ -976,6 +976,11 @@ def go_back(*, session: Session, workshop_id: int, now: datetime | None = None) 
     return target
 
 
+def step_of(*, session: Session, workshop_id: int) -> str | None:
+    """A workshop's current step, read fresh (one column of one row)."""
+    return session.exec(select(Workshop.step).where(Workshop.id == workshop_id)).first()
+
+
 def confirm_agreement(*, session: Session, workshop_id: int, confirmed: bool = True) -> None:
     """The method's check: the trend on top and the obstacle below agree in meaning."""
     begin_write(session)

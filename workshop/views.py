@@ -366,10 +366,4 @@ def signature_of(view: WorkshopView) -> dict[str, str]:
     return {"rev": str(view.workshop.revision), "phase": phase_of(view.workshop, poll)}
 
 
-def step_of(*, session: Session, workshop_id: int) -> tuple[str, int]:
-    """The cheapest read: a workshop's step and revision."""
-    row = session.exec(select(Workshop.step, Workshop.revision).where(Workshop.id == workshop_id)).one()
-    return row[0], row[1]
-
-
 METHOD_STEP = steps.METHOD_STEP

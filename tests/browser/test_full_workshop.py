@@ -81,6 +81,11 @@ def tidy_tick(sidebar, text: str) -> None:  # type: ignore[no-untyped-def]
     item.locator(".tidy-pick input").check()
 
 
+def chosen(projector: Page, text: str) -> None:
+    """The revealed vote marks ``text``'s row as the one chosen."""
+    expect(projector.locator(".result.winner .result-label")).to_contain_text(text, timeout=T)
+
+
 def voted_count(projector: Page, n: int, total: int = 6) -> None:
     expect(projector.locator(".big-number")).to_have_text(f"{n} / {total}", timeout=T)
 
@@ -96,11 +101,14 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     projector.get_by_role("combobox", name="Карта трендов").click()
     projector.get_by_role("option", name="4 стратегии успеха пути клиента в 2017 году").click()
     projector.get_by_role("button", name="Создать сессию").click()
-    # The key moves out of the projected address bar into the browser's memory.
-    projector.wait_for_url(re.compile(r".*/projector\?.*controls=1.*"), timeout=T)
+    # The facilitator's screen opens; the key moves out of the address bar into the browser's
+    # memory. This facilitator runs everything from one screen: the room's view with the controls.
+    projector.wait_for_url(re.compile(r".*/control\?.*controls=1.*"), timeout=T)
     query = parse_qs(urlsplit(projector.url).query)
     code = query["w"][0]
     assert "k" not in query
+    projector.get_by_role("link", name="Один экран: вид для зала с пультом сбоку").click()
+    projector.wait_for_url(re.compile(r".*/projector\?.*controls=1.*"), timeout=T)
     expect(projector.locator(".join-code")).to_have_text(code, timeout=T)
     expect(projector.locator(".qr img")).to_be_visible()
     join_url = projector.locator(".join-url").inner_text()
@@ -155,7 +163,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     # The picks merge into one ballot; a 3:3 tie starts a runoff.
     sidebar_click(projector, "Дальше: голосование за тренд")
     expect(projector.get_by_text("Какой тренд главный для продукта?")).to_be_visible(timeout=T)
-    expect(projector.locator(".roster-row").filter(has_text="J1").locator(".chip")).to_have_text(
+    expect(projector.locator(".ballot-option").filter(has_text="J1").locator(".chip")).to_have_text(
         "×6", timeout=T
     )
     sidebar_click(projector, "Открыть голосование")
@@ -176,7 +184,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     voted_count(projector, 6)
     sidebar_click(projector, "Закрыть голосование")
     sidebar_click(projector, "Показать результат")
-    expect(projector.get_by_text(re.compile(r"Выбрано: J2"))).to_be_visible(timeout=T)
+    chosen(projector, "J2")
     shot(projector, "04_projector_trend_result")
 
     # Step 3: obstacle notes arrive on the wall; duplicates are merged before the vote.
@@ -220,7 +228,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
     voted_count(projector, 6)
     sidebar_click(projector, "Закрыть голосование")
     sidebar_click(projector, "Показать результат")
-    expect(projector.get_by_text("Выбрано: Дорого для семьи")).to_be_visible(timeout=T)
+    chosen(projector, "Дорого для семьи")
 
     # Step 4: the template holds the trend and the obstacle; phones propose innovations.
     sidebar_click(projector, "Дальше: инновации")
@@ -244,7 +252,7 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
         vote(phone, ideas[1][0] + " 1")
     sidebar_click(projector, "Закрыть голосование")
     sidebar_click(projector, "Показать результат")
-    expect(projector.get_by_text(f"Выбрано: {ideas[1][0]} 1")).to_be_visible(timeout=T)
+    chosen(projector, f"{ideas[1][0]} 1")
 
     # Step 5: the presentation; the facilitator confirms the method's check and finishes.
     sidebar_click(projector, "Дальше: презентация")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from scripts.screenshots import take
+from scripts.screenshots import LAPTOP, take
 from tests.support import PHONE, PROJECTOR
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -24,8 +24,13 @@ def test_screenshots_of_two_stops_are_real_pngs(tmp_path: Path, browser) -> None
 
     projector = ["00_start.png", "01_lobby_projector.png", "10_presentation_projector.png"]
     phone = ["00_join.png", "01_lobby_phone.png", "10_presentation_phone.png"]
-    assert sorted(p.name for p in written) == sorted(projector + phone)
-    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(projector + phone)
+    laptop = ["01_lobby_facilitator.png", "10_presentation_facilitator.png"]
+    assert sorted(p.name for p in written) == sorted(projector + phone + laptop)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(projector + phone + laptop)
+    for name in laptop:
+        path = tmp_path / name
+        assert png_size(path) == (LAPTOP["width"], LAPTOP["height"]), name
+        assert path.stat().st_size > 20_000, f"{name} looks blank ({path.stat().st_size} bytes)"
     for name in projector:
         path = tmp_path / name
         assert png_size(path) == (PROJECTOR["width"], PROJECTOR["height"]), name

@@ -70,8 +70,10 @@ def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, br
     facilitator.locator(".st-key-picks_min input").fill("2")
     facilitator.locator(".st-key-picks_min input").press("Tab")
     facilitator.get_by_role("button", name="Создать сессию").click()
-    facilitator.wait_for_url(re.compile(r".*/projector\?.*"), timeout=T)
+    facilitator.wait_for_url(re.compile(r".*/control\?.*controls=1.*"), timeout=T)
     code = re.search(r"w=([A-Z0-9]+)", facilitator.url).group(1)
+    facilitator.get_by_role("link", name="Один экран: вид для зала с пультом сбоку").click()
+    facilitator.wait_for_url(re.compile(r".*/projector\?.*"), timeout=T)
 
     phones = []
     for name, department in (("Анна", "Продажи"), ("Борис", "Логистика")):

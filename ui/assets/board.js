@@ -151,10 +151,10 @@ class Store {
   }
 
   connect(ticket, pollMs) {
-    if (ticket === this.ticket && this.es) return;
+    // A newer ticket for the same screen is kept for the next reconnect; an open stream stays.
+    const open = this.es && this.es.readyState !== EventSource.CLOSED;
     this.ticket = ticket;
-    if (this.es) this.es.close();
-    this.open();
+    if (!open) this.open();
     if (!this.poll) {
       // The safety net: a change the stream missed is found within pollMs.
       this.poll = setInterval(() => this.read(), pollMs || 20000);
@@ -356,9 +356,12 @@ function mountPhoneLive(live, data) {
   const offset = data.server_now_ms - Date.now();
   live.offset = () => offset;
   live.sound = () => false;
-  const url = `/live/${encodeURIComponent(data.code)}?t=${encodeURIComponent(data.ticket)}&kinds=${data.kinds}`;
+  // The stream is opened with the newest ticket; a page run that hands out a newer one leaves an
+  // open stream alone (a reconnect would risk missing a change meanwhile).
+  const stream = `${data.code}?kinds=${data.kinds}`;
   const connect = () => {
-    const es = new EventSource(url);
+    const d = live.data;
+    const es = new EventSource(`/live/${encodeURIComponent(d.code)}?t=${encodeURIComponent(d.ticket)}&kinds=${d.kinds}`);
     es.addEventListener('hello', (event) => {
       let boot = null;
       try { boot = JSON.parse(event.data).boot; } catch (err) { /* older server */ }
@@ -376,9 +379,9 @@ function mountPhoneLive(live, data) {
     };
     return es;
   };
-  if (!live.es || live.url !== url) {
+  if (!live.es || live.stream !== stream) {
     if (live.es) live.es.close();
-    live.url = url;
+    live.stream = stream;
     live.broken = false;
     live.es = connect();
   }
@@ -489,10 +492,14 @@ function renderMap(part, state) {
     root.style.setProperty('--cols', String(map.columns));
     root.dataset.lines = String(map.lines.length);
     if (labels && labels.caption) root.setAttribute('aria-label', labels.caption);
+    part.rows = [];
     for (const line of map.lines) {
       const row = el('div', 'metro-line');
       row.style.setProperty('--c', line.colour);
-      row.appendChild(el('div', 'metro-name', line.category));
+      part.rows.push(row);
+      // A long line goes on in the next row: its name is said once.
+      const name = row.appendChild(el('div', 'metro-name', line.continued ? '' : line.category));
+      if (line.continued) name.setAttribute('aria-hidden', 'true');
       const track = el('div', 'metro-track');
       const rail = el('div', 'metro-rail');
       const xs = line.stations.map((s) => s.x);
@@ -519,6 +526,7 @@ function renderMap(part, state) {
       root.appendChild(row);
     }
     part.root.appendChild(root);
+    if (part.data.screen === 'projector') pageTheMap(part, root);
   }
   if (!part.data.counts) return;
   for (const [key, station] of part.stations) {
@@ -531,10 +539,73 @@ function renderMap(part, state) {
   }
 }
 
+// A map with more rows than the screen holds shows a page of them at a time: the page measures
+// its rows and groups as many as fit. The pages turn by themselves, and the arrow keys (a
+// presenter's clicker) or the page buttons turn them too.
+const PAGE_TURN_MS = 15000;
+
+function pageTheMap(part, root) {
+  const { labels } = part.data;
+  const bar = el('div', 'metro-pages');
+  root.appendChild(bar);
+  let pages = [];
+  let current = 0;
+  let timer = null;
+  const show = (i, byHand) => {
+    if (pages.length < 2) return;
+    current = (i + pages.length) % pages.length;
+    const visible = new Set(pages[current]);
+    part.rows.forEach((row, r) => { row.hidden = !visible.has(r); });
+    [...bar.children].forEach((button, b) => button.setAttribute('aria-current', b === current ? 'page' : 'false'));
+    clearInterval(timer);
+    timer = setInterval(() => show(current + 1, false), byHand ? PAGE_TURN_MS * 2 : PAGE_TURN_MS);
+  };
+  const measure = () => {
+    part.rows.forEach((row) => { row.hidden = false; });
+    bar.hidden = true;
+    const room = window.innerHeight - root.getBoundingClientRect().top - 70; // the page buttons
+    const gap = parseFloat(getComputedStyle(root).rowGap) || 0;
+    pages = [[]];
+    let used = 0;
+    part.rows.forEach((row, r) => {
+      const height = row.getBoundingClientRect().height + gap;
+      if (pages[pages.length - 1].length && used + height > room) { pages.push([]); used = 0; }
+      pages[pages.length - 1].push(r);
+      used += height;
+    });
+    bar.replaceChildren(...pages.map((_rows, i) => {
+      const button = el('button', 'metro-page', String(i + 1));
+      button.type = 'button';
+      button.setAttribute('aria-label', fill(labels.page || '{n}', { n: i + 1, total: pages.length }, part.data.lang));
+      button.addEventListener('click', () => show(i, true));
+      return button;
+    }));
+    bar.hidden = pages.length < 2;
+    if (pages.length < 2) { clearInterval(timer); return; }
+    show(Math.min(current, pages.length - 1), false);
+  };
+  document.addEventListener('keydown', (event) => {
+    if (!root.isConnected || pages.length < 2) return;
+    if (event.key === 'ArrowRight' || event.key === 'PageDown') show(current + 1, true);
+    if (event.key === 'ArrowLeft' || event.key === 'PageUp') show(current - 1, true);
+  });
+  let again = null;
+  window.addEventListener('resize', () => { clearTimeout(again); again = setTimeout(measure, 200); });
+  requestAnimationFrame(measure);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(measure);
+}
+
 function renderBallots(part, state) {
   const { labels } = part.data;
   const poll = state && state.poll;
-  const node = once(part, 'node', () => part.root.appendChild(el('div', part.data.variant === 'big' ? 'big-number' : 'board-line')));
+  const big = part.data.variant === 'big';
+  const node = once(part, 'node', () => {
+    if (!big) return part.root.appendChild(el('div', 'board-line'));
+    const line = part.root.appendChild(el('div', 'ballot-line'));
+    const count = line.appendChild(el('span', 'big-number'));
+    if (labels.caption) line.appendChild(el('span', 'ballot-status', labels.caption));
+    return count;
+  });
   const values = { n: poll ? poll.ballots : 0, total: (state && state.people) || 0 };
   setText(node, fill(labels.text, values, part.data.lang));
 }
@@ -546,6 +617,8 @@ function cardText(card, node) {
   setText(why, card.rationale ? `→ ${card.rationale}` : '');
 }
 
+const DENSE_WALL = 12; // more notes than this: the wall packs tighter (page.css)
+
 function renderWall(part, state) {
   const { labels } = part.data;
   const wall = state && state.wall;
@@ -555,6 +628,8 @@ function renderWall(part, state) {
   const empty = once(part, 'empty', () => part.root.appendChild(el('div', 'board-info', labels.empty)));
   setText(count, fill(labels.count, { n: cards.length }, part.data.lang));
   empty.hidden = cards.length > 0;
+  box.dataset.count = String(cards.length);
+  if (cards.length > DENSE_WALL) box.dataset.dense = ''; else delete box.dataset.dense;
   reconcile(
     box,
     cards,
