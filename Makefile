@@ -13,13 +13,14 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# axe-core, injected into pages by the browser tests (npm registry)
+# htmx, the phone pages' one library (served by the app itself), and axe-core, injected into
+# pages by the browser tests (npm registry)
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --no-package-lock --silent
 	touch $@
 
 ## make run: the app on SQLite (data/workshop.db) with the built-in trend maps
-run: $(BIN)/.installed fonts
+run: $(BIN)/.installed node_modules/.installed fonts
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 ## make fonts: DejaVu Sans, for Cyrillic in the printable posters (needs root or sudo)
@@ -45,7 +46,7 @@ PROCESSES ?= 2
 
 ## make scale-out: PROCESSES app processes (default 2) behind haproxy on ADDRESS:PORT, sharing the
 ## PostgreSQL in DATABASE_URL (or a throwaway one from Debian's packages); Ctrl-C stops everything
-scale-out: $(BIN)/.installed haproxy postgres fonts
+scale-out: $(BIN)/.installed node_modules/.installed haproxy postgres fonts
 	$(BIN)/python -m scripts.scale_out --processes $(PROCESSES) --port $(PORT) --address $(ADDRESS)
 
 # The suites that run a second time on a real PostgreSQL server (started by tests/postgres.py).
@@ -69,24 +70,26 @@ test: $(BIN)/.installed browser postgres haproxy node_modules/.installed
 	$(BIN)/python -m tests.postgres $(BIN)/pytest -q $(POSTGRES_TESTS)
 
 ## make test-fast: everything but the browser tests
-test-fast: $(BIN)/.installed postgres
+test-fast: $(BIN)/.installed node_modules/.installed postgres
 	$(BIN)/pytest -m "not browser"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 ## make screenshots: docs/screenshots/*.png — every step on the projector (1920x1080) and a phone (390x844)
-screenshots: $(BIN)/.installed browser
+screenshots: $(BIN)/.installed node_modules/.installed browser
 	$(BIN)/python -m scripts.screenshots --out docs/screenshots $(if $(STOPS),--stops $(STOPS))
 
 ## make bench: what the big screens cost (the trend map built, the board's data per change, against
-## the baseline commit); live-update latency in Chromium (submit on a phone -> visible on the
+## the baseline commit); a phone's weight and readiness in a cold Chromium and the server's CPU per
+## phone action (bench/phone.py); live-update latency in Chromium (submit on a phone -> visible on the
 ## projector); the managers' archive with 10,000 workshops (budget 300 ms); the load bench without
 ## a browser: W workshops x (projector + control + 7 phones) at a realistic and a heavy load, ours
 ## against the baseline; a py-spy profile of one process under load (bench/results.json,
 ## bench/RESULTS.md, bench/profile.md; about 75 minutes)
-bench: $(BIN)/.installed browser
+bench: $(BIN)/.installed node_modules/.installed browser
 	$(BIN)/python -m bench.board
+	$(BIN)/python -m bench.phone
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.archive
 	$(BIN)/python -m bench.load

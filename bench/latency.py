@@ -1,12 +1,14 @@
 """Live-update latency in real Chromium: a phone's submit -> visible on the projector.
 
 One server process (the project's own config), a projector page (1920x1080) and six phones
-(390x844). Each phone in turn sends an obstacle note; the projector records, with a
-MutationObserver, the moment the note's card appears; the phone records the moment its send
-button was clicked. Both use ``Date.now()`` on one machine. Measured for the room's projector
-and the facilitator's projector with controls (both patched from the board's data, no page run),
-and for ballots (the projector's "voted" count). Then every screen stays idle and we count the
-messages the browsers send to the server (each rerun is one): idle screens should send none.
+(390x844, the participants' light pages). Each phone in turn sends an obstacle note; the
+projector records, with a MutationObserver, the moment the note's card appears; the phone
+records the moment its send button was clicked. Both use ``Date.now()`` on one machine. Measured
+for the room's projector and the facilitator's projector with controls (both patched from the
+board's data, no page run), and for ballots (the projector's "voted" count). Then every screen
+stays idle and we count what the browsers send to the server: the messages on Streamlit's
+websocket (each rerun is one; idle screens should send none) and the phones' requests (their
+event stream stays open; the safety net's cheap check, every 20 s, is one request each).
 
     python -m bench.latency [--submits 30] [--idle 20]
 
@@ -24,8 +26,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.phones import open_phone, phone_context, swapped
 from tests.scenario import build_workshop
-from tests.support import CHROMIUM_ARGS, PHONE, PROJECTOR, Server, chromium_path
+from tests.support import CHROMIUM_ARGS, PROJECTOR, Server, chromium_path
 from workshop.services import Settings
 
 OUT = Path(__file__).resolve().parent / "latency.json"
@@ -73,11 +76,15 @@ OBSERVE_COUNT = """
 """
 
 
+NOTE_FIELD = "form.note-form textarea#note-text"
+BALLOT = "form.ballot"
+
+
 def _open_phones(browser, base: str, tokens: list[str], ready: str) -> list:  # type: ignore[no-untyped-def]
     phones = []
     for token in tokens:
-        phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
-        phone.goto(f"{base}/phone?p={token}")
+        phone = phone_context(browser).new_page()
+        open_phone(phone, base, token)  # up, with its event stream connected
         phone.wait_for_selector(ready, timeout=30_000)
         phone.evaluate(MARK_CLICK)
         phones.append(phone)
@@ -91,16 +98,19 @@ def measure_notes(browser, base: str, built, submits: int, *, facilitator: bool)
     projector.goto(f"{base}/projector?{query}")
     projector.wait_for_selector(".note-card", timeout=30_000)
     projector.evaluate(OBSERVE)
-    phones = _open_phones(browser, base, built.tokens, ".st-key-note_obstacle textarea")
+    phones = _open_phones(browser, base, built.tokens, NOTE_FIELD)
     time.sleep(2)
     latencies = []
     tag = "ведущий" if facilitator else "зал"
     for k in range(submits):
         phone = phones[k % len(phones)]
         text = f"Замер {tag} {k}: клиенту неудобно"
-        phone.locator(".st-key-note_obstacle textarea").fill(text)
-        phone.get_by_role("button", name="Отправить", exact=True).click()
-        projector.wait_for_function("t => window.__seen && (t in window.__seen)", arg=text, timeout=10_000)
+        phone.locator(NOTE_FIELD).fill(text)
+        with swapped(phone, timeout=10_000):  # the phone's answer, not its previous screen
+            phone.get_by_role("button", name="Отправить", exact=True).click()
+            projector.wait_for_function(
+                "t => window.__seen && (t in window.__seen)", arg=text, timeout=10_000
+            )
         clicked = phone.evaluate("window.__clicked")
         seen = projector.evaluate("t => window.__seen[t]", text)
         latencies.append((seen - clicked) / 1000)
@@ -117,16 +127,19 @@ def measure_ballots(browser, base: str, built) -> list[float]:  # type: ignore[n
     projector.goto(f"{base}/projector?{built.room_query}")
     projector.wait_for_selector(".big-number", timeout=30_000)
     projector.evaluate(OBSERVE_COUNT)
-    phones = _open_phones(browser, base, built.tokens, '[data-testid="stRadio"]')
+    phones = _open_phones(browser, base, built.tokens, BALLOT)
     time.sleep(2)
     latencies = []
     total = len(phones)
     for i, phone in enumerate(phones):
-        phone.locator('[data-testid="stRadio"] [role="radiogroup"] label').nth(i % 2).click()
+        phone.locator(f"{BALLOT} label.option").nth(i % 2).click()
         time.sleep(0.3)
-        phone.get_by_role("button", name="Проголосовать", exact=True).click()
+        with swapped(phone, timeout=10_000):
+            phone.get_by_role("button", name="Проголосовать", exact=True).click()
         expected = f"{i + 1} / {total}"
-        phone.get_by_text("Голос принят").first.wait_for(timeout=10_000)
+        phone.locator("main#screen > p.flash.success").filter(has_text="Голос принят").wait_for(
+            timeout=10_000
+        )
         projector.wait_for_function(
             "t => window.__counts && (t in window.__counts)", arg=expected, timeout=10_000
         )
@@ -138,14 +151,18 @@ def measure_ballots(browser, base: str, built) -> list[float]:  # type: ignore[n
     return latencies
 
 
-def measure_idle(browser, base: str, built, seconds: float) -> int:  # type: ignore[no-untyped-def]
-    """Messages the projector and the phones send to the server while nobody acts."""
+def measure_idle(browser, base: str, built, seconds: float) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """What the projector and the phones send to the server while nobody acts: the messages on
+    Streamlit's websocket (each rerun is one), and the phones' HTTP requests."""
     projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
     projector.goto(f"{base}/projector?{built.room_query}")
     projector.wait_for_selector(".note-card", timeout=30_000)
-    phones = _open_phones(browser, base, built.tokens, ".st-key-note_obstacle textarea")
+    phones = _open_phones(browser, base, built.tokens, NOTE_FIELD)
     time.sleep(3)
     pages = [projector, *phones]
+    phone_requests: list[str] = []
+    for phone in phones:
+        phone.on("request", lambda r: phone_requests.append(r.url))
     # WebSocket.send is looked up on the prototype at each call, so wrapping it counts the
     # messages of the sockets already open (a rerun request is one message).
     for page in pages:
@@ -156,9 +173,10 @@ def measure_idle(browser, base: str, built, seconds: float) -> int:  # type: ign
         )
     time.sleep(seconds)
     sent = sum(page.evaluate("window.__sent") for page in pages)
+    requests = len(phone_requests)
     for page in pages:
         page.context.close()
-    return sent
+    return sent, requests
 
 
 def summary(values: list[float]) -> dict:
@@ -187,7 +205,7 @@ def run(submits: int, idle_seconds: float) -> dict:
                     browser, server.base, notes_facilitator, submits, facilitator=True
                 )
                 votes = measure_ballots(browser, server.base, ballots)
-                idle_messages = measure_idle(browser, server.base, notes, idle_seconds)
+                idle_messages, idle_phone_requests = measure_idle(browser, server.base, notes, idle_seconds)
                 browser.close()
         finally:
             server.close()
@@ -201,6 +219,7 @@ def run(submits: int, idle_seconds: float) -> dict:
         "idle_seconds": idle_seconds,
         "idle_screens": 7,
         "idle_messages_to_server": idle_messages,
+        "idle_phone_requests": idle_phone_requests,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
 

@@ -2,11 +2,14 @@
 screen and 7 phones, against real server processes.
 
     python -m bench.load [--quick] [--naive] [--processes 2] [--out bench/results.json]
+    python -m bench.load --only one --no-baseline --idle 0 --seconds 20 --out /tmp/load.json  # a trial
 
 Per workshop (on the 36-trend map, the start page's default):
 - 7 phones are ``practice.participant.SimulatedParticipant`` — the same simulated people the
   facilitator's practice mode adds: picks, obstacle notes, proposals, votes, each after a
-  random pause (the *load*).
+  random pause (the *load*). They take a phone's path: the light phone pages in plain HTTP
+  and the workshop's event stream (the baseline's phones are Streamlit pages: there its own
+  simulated participant of that commit drives them).
 - the room projector (``/projector?w=CODE&r=ROOM``) behaves as the browser's live element does: today
   it receives the board's data on the event stream and runs its page only when the layout key
   changes; every text a phone sent, every pick and every vote count is looked for in what the
@@ -26,14 +29,17 @@ actions per workshop per second). Configurations, in one run:
 For each, W grows until the p95 of submit → projector passes 1 s or errors appear: the largest
 W that held is the capacity.
 
-Writes its keys of ``bench/results.json`` and ``bench/RESULTS.md``.
+Writes its keys of ``bench/results.json`` and ``bench/RESULTS.md`` (with ``--out``, of that
+file and the Markdown beside it).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import html
+import importlib
 import json
 import os
 import random
@@ -52,7 +58,7 @@ from httpx_sse import aconnect_sse
 from sqlmodel import Session, func, select
 
 from bench import baseline
-from bench.results_file import update
+from bench.results_file import RESULTS, update
 from practice.participant import Action, SimulatedParticipant
 from practice.wsclient import Phone, Run, click, event_stream, tick
 from tests.support import Server
@@ -624,15 +630,42 @@ class Config:
     args: tuple[str, ...] = ()
 
 
-def configs(naive: bool) -> list[Config]:
+def configs(naive: bool, *, with_baseline: bool = True) -> list[Config]:
     made = [Config("ours", BOARD)]
     try:
-        made.append(Config("baseline", RERUN, root=baseline.checkout()))
+        if with_baseline:
+            made.append(Config("baseline", RERUN, root=baseline.checkout()))
     except baseline.NoBaseline as err:
         print(f"baseline: skipped ({err})", flush=True)  # noqa: T201
     if naive:
         made.append(Config("naive", TIMER, args=tuple(NAIVE_ARGS)))
     return made
+
+
+def participant_class(root: Path) -> type:
+    """The simulated participant for the app in ``root``: this checkout's, whose phones are the
+    light phone pages; another tree's own (the baseline's phones are Streamlit pages, which its
+    own ``practice`` package drives), imported apart from this checkout's."""
+    if root.resolve() == ROOT.resolve():
+        return SimulatedParticipant
+    return _own_participant(str(root.resolve()))
+
+
+@functools.cache
+def _own_participant(root: str) -> type:
+    def practice_modules() -> list[str]:
+        return [n for n in sys.modules if n == "practice" or n.startswith("practice.")]
+
+    ours = {name: sys.modules.pop(name) for name in practice_modules()}
+    sys.path.insert(0, root)
+    try:
+        module = importlib.import_module("practice.participant")
+    finally:
+        sys.path.remove(root)
+        for name in practice_modules():
+            del sys.modules[name]
+        sys.modules.update(ours)
+    return module.SimulatedParticipant
 
 
 async def run_level(
@@ -651,6 +684,7 @@ async def run_level(
     tally = Tally()
     stop, go = asyncio.Event(), asyncio.Event()
     made = await asyncio.to_thread(make_workshops, engine, workshops)
+    person_class = participant_class(config.root)
     tasks = []
     for i, (wid, code, key) in enumerate(made):
         base = servers[i % len(servers)].base
@@ -681,7 +715,7 @@ async def run_level(
         tasks.append(asyncio.create_task(room.run(stop)))
         tasks.append(asyncio.create_task(facilitator.run(stop, go)))
         for p in range(PEOPLE):
-            person = SimulatedParticipant(
+            person = person_class(
                 base,
                 code,
                 name=f"Участник {p + 1}",
@@ -883,19 +917,34 @@ def main() -> int:
     )
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU measured per level")
     parser.add_argument("--only", choices=["one", "heavy", "realistic"], help="run just this part")
+    parser.add_argument("--no-baseline", action="store_true", help="measure without the baseline")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="measure each level this many seconds (a short trial; default: the plan's)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS,
+        help="the results file to update (default bench/results.json); its report is written beside it",
+    )
     args = parser.parse_args()
     plan = PLANS["quick" if args.quick else "full"]
+    if args.seconds:
+        plan = {load: (levels, args.seconds) for load, (levels, _s) in plan.items()}
+    one_s = args.seconds or ONE_WORKSHOP_S
 
     def log(line: str) -> None:
         print(line, flush=True)  # noqa: T201
 
     started = time.time()
-    chosen = configs(args.naive)
+    chosen = configs(args.naive, with_baseline=not args.no_baseline)
     one: dict[str, Level] = {}
     if args.only in (None, "one"):
         for config in chosen:
             [level] = asyncio.run(
-                capacity(config, "heavy", [1], processes=1, seconds=ONE_WORKSHOP_S, idle_s=args.idle, log=log)
+                capacity(config, "heavy", [1], processes=1, seconds=one_s, idle_s=args.idle, log=log)
             )
             one[config.name] = level
     results: dict[str, dict[str, list[Level]]] = {c.name: {} for c in chosen}
@@ -969,6 +1018,8 @@ def write_results(
         + (" --quick" if args.quick else "")
         + (" --naive" if args.naive else "")
         + (f" --only {args.only}" if args.only else "")
+        + (" --no-baseline" if args.no_baseline else "")
+        + (f" --seconds {args.seconds:g}" if args.seconds else "")
         + f" --processes {args.processes}"
     )
     values: dict = {
@@ -998,7 +1049,7 @@ def write_results(
     }
     if one:
         values["levels"]["one_workshop_36_trends"] = {c: asdict(lv) for c, lv in one.items()}
-    update(values)
+    update(values, args.out)
     rows = [
         "| config | load | W | sessions | submit→projector p50 | p95 | action p95 | errors "
         "| server CPU | idle CPU | RSS | CPU/action | projector reruns/action | held |",
@@ -1021,7 +1072,8 @@ def write_results(
         + ", ".join(f"{load} {w}" for load, w in loads.items())
         for config, loads in values["capacity"].items()
     ]
-    REPORT.write_text(
+    report = REPORT if args.out == RESULTS else args.out.with_suffix(".md")
+    report.write_text(
         "# Load bench\n\n"
         f"Command: `{command}` ({args.processes} app process(es) for ours; "
         f"{os.cpu_count()} cores; SQLite; the load generator runs on the same machine; the "

@@ -1,10 +1,13 @@
 """Start: a facilitator creates a workshop; a participant without a QR scanner types a code."""
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from ui.common import act, change_language_link, flash, guess_missed, guess_wait, lang, show_flash, tr
 from ui.engine import new_session
 from ui.fields import text_field
+from ui.memory import go_to
 from ui.style import phone_style
 from workshop import guessing, services
 from workshop.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
@@ -136,4 +139,4 @@ with right:
 
 target = st.session_state.pop("_join_to", None)
 if target:
-    st.switch_page("pages/join.py", query_params={"code": target, "lang": lang()})
+    go_to(f"/join?{urlencode({'code': target, 'lang': lang()})}")

@@ -10,7 +10,6 @@ votes have a clear leader, and a tie still happens now and then.
 from __future__ import annotations
 
 import random
-import re
 import zlib
 from collections.abc import Sequence
 
@@ -280,14 +279,6 @@ def innovation(rng: random.Random, lang: str, *, trend: str, obstacle: str) -> t
     text = _fit(rng.choice(ideas), NOTE_MAX, **parts)
     rationale = _fit(rng.choice(reasons), RATIONALE_MAX, **parts)
     return text, rationale
-
-
-_MD_ESCAPE = re.compile(r"\\(.)")
-
-
-def plain(label: str) -> str:
-    """A label as shown on screen: the page escapes Markdown with backslashes."""
-    return _MD_ESCAPE.sub(r"\1", label)
 
 
 def ballot_choice(rng: random.Random, options: Sequence[str], *, mine: Sequence[str] = ()) -> int:

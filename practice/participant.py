@@ -1,50 +1,44 @@
-"""A simulated participant: a person with a phone, through the app's own pages.
+"""A simulated participant: a person with a phone, on the app's own phone pages.
 
-It joins on the join page (name and department, as a person types them), keeps its token, and
-follows the workshop on the phone page. The phone part behaves like the browser's live element:
-it reruns the page's fragment only when the workshop's event stream announces a change, when a
-dropped stream comes back, when the step's countdown runs out, or when the slow safety-net poll
-finds the phone's fingerprint changed. The person part reads the page it was given and, after a
-random pace, taps trends, writes obstacle notes, proposes innovations and votes.
+It takes the path a phone's browser takes (``web.phone``), in plain HTTP: the join form
+(``/join``: name and department, as a person types them), then the phone page (``/phone``) on
+the cookie the server set — its token. It follows the workshop as the page's script does: it
+fetches the step's part (``/phone/screen``) when the workshop's event stream (``/live/CODE``)
+announces a change, once when a dropped stream comes back, when the step's countdown runs out,
+and when the slow safety net (every 20 s; ``204`` while nothing changed) finds the step moved.
+The person part reads the screen it was given and, after a random pace, ticks trends, writes
+obstacle notes, proposes innovations and votes — each a form posted as the page posts it (this
+site's ``Origin`` and the page's anti-forgery token).
 
-Every submit is reported as an :class:`Action` with ``time.perf_counter`` timestamps: sent, and
-the server's ``script_finished`` for that rerun. A refusal the phone shows (time up, the step
-moved on) is reported with its message, never raised.
+Every post is reported as an :class:`Action` with ``time.perf_counter`` timestamps: sent, and
+its answer arrived. A refusal the page shows (time up, the step moved on, the vote closed) is
+reported with its message, never raised.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import json
 import random
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+from httpx_sse import aconnect_sse
 
 from practice import content
-from practice.wsclient import (
-    Phone,
-    Run,
-    Widget,
-    choice,
-    click,
-    event_stream,
-    http_get,
-    live_trigger,
-    number,
-    text_value,
-    tick,
-)
 from workshop import steps
 
-# What a phone's live element listens to when the page does not say.
-PHONE_KINDS = "step,poll,timer"
-RECONNECT_S = 2.0  # the event stream's ``retry``
+RECONNECT_S = 2.0  # the event stream's ``retry`` until it says otherwise
+SAFETY_NET_S = 20.0  # the page's cheap check (``SAFETY_NET_MS`` in web/assets/phone.js)
+STREAM_READ_S = 60.0  # the stream sends a comment every 15 s: silence this long is a dead line
+COOKIE = "p_"  # the phone's cookie per workshop: p_CODE holds the participant's token
 # Kinds of Action
 JOIN, PICK, OBSTACLE, INNOVATION, VOTE, REVOTE, REFRESH, CONNECT = (
     "join",
@@ -57,7 +51,6 @@ JOIN, PICK, OBSTACLE, INNOVATION, VOTE, REVOTE, REFRESH, CONNECT = (
     "connect",
 )
 CHANGE_VOTE_CHANCE = 0.25
-CLOSED = "closed"
 TIMER = "timer"
 
 
@@ -88,17 +81,307 @@ class _Gone(Exception):
     """The workshop cannot be joined or followed any more (finished, unknown, token refused)."""
 
 
+class _Unavailable(Exception):
+    """The server answered with an error of its own (a 5xx): a connection problem, retried."""
+
+
+# --------------------------------------------------------------------------- reading a page
+
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+
+
+@dataclass(eq=False)
+class Element:
+    """One element of a parsed page: its tag, attributes (entities decoded) and children."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Element | str] = field(default_factory=list)
+
+    def data(self, name: str, default: str = "") -> str:
+        """The ``data-<name>`` attribute."""
+        return self.attrs.get(f"data-{name}", default)
+
+    def number(self, name: str, default: int = 0) -> int:
+        """The ``data-<name>`` attribute as a whole number."""
+        value = self.data(name)
+        return int(value) if value.lstrip("-").isdigit() else default
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    @property
+    def text(self) -> str:
+        """The text inside, with its white space collapsed as a browser shows it."""
+        return " ".join("".join(self._texts()).split())
+
+    def _texts(self) -> Iterator[str]:
+        for child in self.children:
+            if isinstance(child, str):
+                yield child
+            else:
+                yield from child._texts()
+
+    def iter(self) -> Iterator[Element]:
+        """This element and every element inside it, in page order."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+    def find_all(self, tag: str = "", *, cls: str = "", **attrs: str | bool) -> list[Element]:
+        """Elements inside (this one included) with the tag, the class and the attributes given
+        (``data_step="x"``: ``data-step`` is "x"; ``True``: present; ``False``: absent)."""
+        wanted = {name.replace("_", "-"): value for name, value in attrs.items()}
+        return [
+            e
+            for e in self.iter()
+            if (not tag or e.tag == tag)
+            and (not cls or cls in e.classes)
+            and all(
+                (name in e.attrs) == value if isinstance(value, bool) else e.attrs.get(name) == value
+                for name, value in wanted.items()
+            )
+        ]
+
+    def find(self, tag: str = "", *, cls: str = "", **attrs: str | bool) -> Element | None:
+        found = self.find_all(tag, cls=cls, **attrs)
+        return found[0] if found else None
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self._open: list[Element] = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {name: value or "" for name, value in attrs})
+        self._open[-1].children.append(element)
+        if tag not in _VOID:
+            self._open.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open[-1].children.append(Element(tag, {name: value or "" for name, value in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, 0, -1):
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self._open[-1].children.append(data)
+
+
+def parse_html(markup: str) -> Element:
+    """A page or a part of one as a tree of :class:`Element` (the standard library's parser)."""
+    builder = _TreeBuilder()
+    builder.feed(markup)
+    builder.close()
+    return builder.root
+
+
+def flashes(root: Element, kind: str = "") -> list[str]:
+    """The messages the page shows (``<p class="flash KIND">``), or those of one ``kind``."""
+    return [
+        p.text
+        for p in root.find_all("p", cls="flash")
+        if "hidden" not in p.attrs and (not kind or kind in p.classes) and p.text
+    ]
+
+
+@dataclass
+class Trend:
+    id: str
+    code: str
+    picked: bool
+
+
+@dataclass
+class NoteForm:
+    kind: str
+    action: str
+    sent: int
+    limit: int
+    rationale: bool
+    closed: bool  # its send button is disabled (the time is up)
+
+
+@dataclass
+class Ballot:
+    poll: str
+    round: int
+    action: str
+    voted: bool
+    votes: int
+    cap: int
+    options: list[tuple[str, str]]  # (field name, the option's text as shown)
+    single: bool  # one choice (``option=ID``), else dots (``dots_ID=N``)
+
+    @property
+    def key(self) -> str:
+        return f"{self.poll}:{self.round}"
+
+
+@dataclass
+class Screen:
+    """What the phone shows for the current step: the ``#screen`` part of the page, read."""
+
+    step: str
+    phase: str
+    csrf: str
+    received_at: float
+    messages: dict[str, list[str]]
+    heading: str
+    countdown: tuple[float, float, float] | None  # deadline_ms, paused_s, server's now_ms
+    trends: list[Trend]
+    pick_action: str
+    picked: int
+    picks_low: int
+    picks_high: int
+    note_form: NoteForm | None
+    notes: int  # this participant's notes shown on this step
+    template: tuple[str, str]  # the chosen trend and obstacle an innovation is about
+    ballot: Ballot | None
+    poll_closed: bool
+
+    @classmethod
+    def read(cls, root: Element, received_at: float) -> Screen | None:
+        main = root.find("main", id="screen")
+        if main is None:
+            return None
+        try:
+            csrf = str(json.loads(main.attrs.get("hx-headers", "{}")).get("X-CSRF-Token", ""))
+        except ValueError:
+            csrf = ""
+        heading = main.find("h1")
+        box = main.find(id="countdown")
+        countdown = None
+        if box is not None:
+            countdown = (
+                float(box.data("deadline-ms") or 0),
+                float(box.data("paused-s") or 0),
+                float(box.data("now-ms") or time.time() * 1000),
+            )
+        status = main.find(id="pick-status")
+        trends = []
+        pick_action = ""
+        for row in main.find_all("li", cls="trend"):
+            box_id = f"pick-{row.data('trend')}"
+            tick = row.find("input", id=box_id)
+            if tick is None:
+                continue
+            pick_action = pick_action or tick.attrs.get("hx-post", "")
+            trends.append(Trend(row.data("trend"), row.data("code"), "checked" in tick.attrs))
+        form = main.find("form", cls="note-form")
+        note_form = None
+        if form is not None:
+            send = form.find("button", type="submit")
+            note_form = NoteForm(
+                kind=form.data("kind"),
+                action=form.attrs.get("hx-post", ""),
+                sent=form.number("sent-count"),
+                limit=form.number("limit-count"),
+                rationale=form.find(name="rationale") is not None,
+                closed=send is None or "disabled" in send.attrs,
+            )
+        part = {p.data("part"): p.find("b") for p in main.find_all(data_part=True)}
+        template = tuple(b.text if b is not None else "" for b in (part.get("trend"), part.get("obstacle")))
+        return cls(
+            step=main.data("step"),
+            phase=main.data("phase"),
+            csrf=csrf,
+            received_at=received_at,
+            messages={kind: flashes(main, kind) for kind in ("error", "warning", "success", "info")},
+            heading=heading.text if heading is not None else "",
+            countdown=countdown,
+            trends=trends,
+            pick_action=pick_action,
+            picked=status.number("picked") if status is not None else 0,
+            picks_low=status.number("low", 4) if status is not None else 4,
+            picks_high=status.number("high", 5) if status is not None else 5,
+            note_form=note_form,
+            notes=len(main.find_all(data_note=True)),
+            template=(template[0], template[1]),
+            ballot=_ballot(main),
+            poll_closed=main.find(cls="poll-state", data_status="closed") is not None,
+        )
+
+    def picked_after(self, root: Element, trend: Trend, wanted: bool) -> str:
+        """Take in the answer to a tick (the ``#pick-status`` part); the refusal it shows, if any."""
+        status = root.find(id="pick-status")
+        if status is None:
+            return " ".join(flashes(root, "error"))
+        refusal = " ".join(s.text for s in status.find_all("strong", cls="error"))
+        fixed = root.find("input", id=f"pick-{trend.id}")
+        if fixed is not None:  # the box as the server holds it (sent back on a refusal)
+            trend.picked = "checked" in fixed.attrs
+        elif not refusal:
+            trend.picked = wanted
+        self.picked = status.number("picked", self.picked)
+        self.picks_low = status.number("low", self.picks_low)
+        self.picks_high = status.number("high", self.picks_high)
+        return refusal
+
+    def timeup_at(self) -> float | None:
+        """When the countdown this screen shows runs out (a ``perf_counter`` time), if it runs."""
+        if self.countdown is None:
+            return None
+        deadline_ms, paused_s, now_ms = self.countdown
+        if paused_s > 0 or not deadline_ms:
+            return None
+        return self.received_at + (deadline_ms - now_ms) / 1000
+
+
+def _ballot(main: Element) -> Ballot | None:
+    form = main.find("form", cls="ballot")
+    if form is None:
+        return None
+    radios = form.find_all("input", type="radio", name="option")
+    options: list[tuple[str, str]] = []
+    if radios:
+        for label in form.find_all("label", cls="option"):
+            radio = label.find("input", type="radio")
+            if radio is not None:
+                options.append((radio.attrs.get("value", ""), label.text))
+    else:
+        for label in form.find_all("label", cls="option"):
+            box = label.find("input", type="number")
+            if box is not None and box.attrs.get("name", "").startswith("dots_"):
+                options.append((box.attrs["name"], label.text))
+    if not options:
+        return None
+    return Ballot(
+        poll=form.data("poll"),
+        round=form.number("round", 1),
+        action=form.attrs.get("hx-post", ""),
+        voted=form.data("voted") == "1",
+        votes=form.number("votes", 1),
+        cap=form.number("cap", 1),
+        options=options,
+        single=bool(radios),
+    )
+
+
+# --------------------------------------------------------------------------- the person
+
+
 @dataclass
 class _Plan:
     kind: str
     text: str
-    states: list
-    fragment_id: str
+    path: str
+    fields: dict[str, str]
     done: Callable[[], None] = lambda: None
+    trend: Trend | None = None  # a tick: the answer is the pick status only
 
 
 @dataclass
-class _Ballot:
+class _BallotMemory:
     voted: bool
     will_change: bool
     changed: bool = False
@@ -107,7 +390,7 @@ class _Ballot:
 
 @dataclass
 class _Memory:
-    """What the person remembers across page runs (and reconnects)."""
+    """What the person remembers across screens (and reconnects)."""
 
     pick_target: int | None = None
     wanted_trends: list[str] = field(default_factory=list)
@@ -117,16 +400,12 @@ class _Memory:
     idea_target: int | None = None
     ideas: list[tuple[str, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
-    ballots: dict[str, _Ballot] = field(default_factory=dict)
+    ballots: dict[str, _BallotMemory] = field(default_factory=dict)
     # (phase, kind) where the phone refused: no second try until the phase changes
     refused: set[tuple[str, str]] = field(default_factory=set)
 
 
 _RANGE = re.compile(r"(\d+)\s*[–-]\s*(\d+)")
-_NUMBERS = re.compile(r"\d+")
-_TEMPLATE_CARD = re.compile(r"<b>[^<]*</b>\s*(.*?)</div>", re.S)
-_CODE = re.compile(r"^\*\*(.+?)\*\*")
-_CONNECTION_ERRORS = (OSError, EOFError, TimeoutError, asyncio.IncompleteReadError)
 
 
 class SimulatedParticipant:
@@ -135,9 +414,9 @@ class SimulatedParticipant:
     ``pace`` is the range of seconds it waits before each thing it does; ``rng`` makes every
     choice (a seed repeats a run); ``lang`` is the language it types and reads in; ``report``
     hears every :class:`Action`. ``token`` is set once it has joined (set it beforehand to come
-    back as a participant who joined already). ``safety_poll`` keeps the browser's slow
-    fingerprint poll; ``refresh_every`` (seconds) replaces listening with rerunning the whole
-    page on a timer, the way a polling app's phone refreshes."""
+    back as a participant who joined already: the phone opens ``/phone?p=TOKEN``).
+    ``safety_poll`` keeps the page's slow check; ``refresh_every`` (seconds) replaces listening
+    with fetching the step's part on a timer, the way a polling app's phone refreshes."""
 
     def __init__(
         self,
@@ -170,24 +449,33 @@ class SimulatedParticipant:
         self.token: str | None = None
         self.finished = False
         self.memory = _Memory()
-        self._page: Run | None = None
-        self._phone: Phone | None = None
+        parts = urlsplit(self.base_url)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._client: httpx.AsyncClient | None = None
+        self._screen: Screen | None = None
+        self._live = ""
+        self._csrf = ""
         self._wake = asyncio.Event()
         self._reasons: deque[str] = deque()
-        self._reload = False
-        self._fired = 0
-        self._timer_key: tuple[object, object] | None = None
-        self._armed = False
-        self._timeup_at: float | None = None
-        self._timeup_fired = False
+        self._timeups: set[tuple[float, float]] = set()  # countdowns whose end fetched the screen
 
     # ----------------------------------------------------------------------- reporting
 
-    def _report(self, kind: str, text: str, sent_at: float, *, ok: bool = True, error: str = "") -> None:
+    def _report(
+        self,
+        kind: str,
+        text: str,
+        sent_at: float,
+        done_at: float | None = None,
+        *,
+        ok: bool = True,
+        error: str = "",
+    ) -> None:
         if self._report_to is None:
             return
+        done = time.perf_counter() if done_at is None else done_at
         try:
-            self._report_to(Action(kind, text, sent_at, time.perf_counter(), ok, error))
+            self._report_to(Action(kind, text, sent_at, done, ok, error))
         except Exception:  # noqa: BLE001 - a faulty reporter must not stop the participant
             self._report_to = None
 
@@ -195,86 +483,124 @@ class SimulatedParticipant:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Take part until the workshop finishes or ``stop`` is set. Connection errors are
-        reported and retried (``retries`` in a row at most); nothing but cancellation escapes."""
+        reported and retried (``retries`` in a row at most); nothing but cancellation escapes.
+        The phone keeps its cookies throughout, as a browser does."""
         failures = 0
-        while not stop.is_set() and not self.finished:
-            started = time.perf_counter()
-            try:
-                await self._visit(stop)
-                failures = 0
-            except asyncio.CancelledError:
-                raise
-            except _Gone:
-                return
-            except Exception as err:  # noqa: BLE001 - reported; the phone reconnects
-                self._report(CONNECT, self.base_url, started, ok=False, error=f"{type(err).__name__}: {err}")
-                failures = failures + 1 if time.perf_counter() - started < 30 else 1
-                if failures > self.retries:
+        async with httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(self.timeout),
+            headers={"Accept-Language": self.lang},
+        ) as client:
+            self._client = client
+            while not stop.is_set() and not self.finished:
+                started = time.perf_counter()
+                try:
+                    await self._visit(stop)
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except _Gone:
                     return
-                await _wait(stop, min(30.0, 1.0 * 2 ** (failures - 1)))
+                except Exception as err:  # noqa: BLE001 - reported; the phone reloads the page
+                    self._report(CONNECT, self.base_url, started, ok=False, error=_describe(err))
+                    failures = failures + 1 if time.perf_counter() - started < 30 else 1
+                    if failures > self.retries:
+                        return
+                    await _wait(stop, min(30.0, 1.0 * 2 ** (failures - 1)))
 
     async def _visit(self, stop: asyncio.Event) -> None:
-        """One connection: arrive on the phone page and follow the workshop from there."""
-        self._reload = False
-        async with Phone(self.base_url, timeout=self.timeout) as phone:
-            self._phone = phone
-            self._page = await self._arrive(phone, stop)
-            if self._page is None:
-                return
-            live = self._page.live()
-            if live is None:
-                message = " ".join(self._page.alerts_of("error")) or "no phone page"
-                self._report(REFRESH, "open", time.perf_counter(), ok=False, error=message)
-                raise _Gone()
-            helpers = [
-                asyncio.create_task(self._stop_wakes(stop)),
-                asyncio.create_task(self._watch_connection(phone)),
-            ]
-            if self.refresh_every:
-                helpers.append(asyncio.create_task(self._tick(self.refresh_every)))
-            else:
-                code, kinds = live.data.get("code", self.code), str(live.data.get("kinds") or PHONE_KINDS)
-                ticket = str(live.data.get("ticket", ""))
-                helpers.append(asyncio.create_task(self._listen(code, kinds, ticket)))
-                if self.safety_poll:
-                    helpers.append(asyncio.create_task(self._poll()))
-            try:
-                await self._follow(phone, stop)
-            finally:
-                for task in helpers:
-                    task.cancel()
-                await asyncio.gather(*helpers, return_exceptions=True)
+        """One page load: arrive on the phone page and follow the workshop from there."""
+        if not await self._arrive(stop):
+            return
+        helpers = [asyncio.create_task(self._stop_wakes(stop))]
+        if self.refresh_every:
+            helpers.append(asyncio.create_task(self._tick(self.refresh_every)))
+        else:
+            helpers.append(asyncio.create_task(self._listen(self._live)))
+            if self.safety_poll:
+                helpers.append(asyncio.create_task(self._poll()))
+        try:
+            await self._follow(stop)
+        finally:
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
 
-    async def _arrive(self, phone: Phone, stop: asyncio.Event) -> Run | None:
-        if self.token is not None:
-            started = time.perf_counter()
-            page = await phone.open("phone", urlencode({"p": self.token, "lang": self.lang}))
-            self._report(REFRESH, "open", started)
-            return page
-        page = await phone.open("join", urlencode({"code": self.code, "lang": self.lang}))
-        name = page.find("text_input", "join_name")
-        department = page.find("text_input", "join_department")
-        submit = page.form_submitter("join_form")
-        if name is None or department is None or submit is None:
-            message = " ".join(page.alerts_of("error") + page.alerts_of("info")) or "no join form"
-            self._report(
-                JOIN, f"{self.name} / {self.department}", time.perf_counter(), ok=False, error=message
-            )
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        assert self._client is not None, "run() holds the phone's client"
+        return self._client
+
+    def _posting(self) -> dict[str, str]:
+        """What the page's script sends with every form: where it comes from, its token."""
+        return {"Origin": self._origin, "X-CSRF-Token": self._csrf, "HX-Request": "true"}
+
+    async def _arrive(self, stop: asyncio.Event) -> bool:
+        """Open the phone page (joining first if need be); False when stopped meanwhile."""
+        if self.token is None:
+            where = await self._join(stop)
+            if where is None:
+                return False
+        elif self._http.cookies.get(COOKIE + self.code) is not None:
+            where = f"/phone?w={self.code}"  # the page's own address: a reload
+        else:
+            where = "/phone?" + urlencode({"p": self.token, "lang": self.lang})
+        started = time.perf_counter()
+        response = await self._http.get(where, follow_redirects=True)
+        done = time.perf_counter()
+        _raise_for_server(response)
+        root = parse_html(response.text)
+        screen = Screen.read(root, done)
+        live = root.find(id="live")
+        meta = root.find("meta", name="csrf-token")
+        if response.status_code != 200 or screen is None or live is None:
+            error = " ".join(flashes(root, "error")) or f"HTTP {response.status_code}: no phone page"
+            self._report(REFRESH, "open", started, done, ok=False, error=error)
             raise _Gone()
+        self.code = (response.url.params.get("w") or self.code).upper()
+        self._live = live.data("live")
+        self._csrf = meta.attrs.get("content", "") if meta is not None else screen.csrf
+        self._screen = screen
+        self._report(REFRESH, "open", started, done)
+        return True
+
+    async def _join(self, stop: asyncio.Event) -> str | None:
+        """The join form, filled in after a pace; where the server sends the phone on."""
+        who = f"{self.name} / {self.department}"
+        response = await self._http.get(
+            "/join", params={"code": self.code, "lang": self.lang}, follow_redirects=True
+        )
+        _raise_for_server(response)
+        root = parse_html(response.text)
+        form = root.find("form", id="join-form")
+        if form is None:
+            message = " ".join(flashes(root, "error") + flashes(root, "info")) or "no join form"
+            self._report(JOIN, who, time.perf_counter(), ok=False, error=message)
+            raise _Gone()
+        fields = {
+            i.attrs["name"]: i.attrs.get("value", "")
+            for i in form.find_all("input", type="hidden")
+            if i.attrs.get("name")
+        }
+        fields.update(name=self.name, department=self.department)
         if await _wait(stop, self.rng.uniform(*self.pace)):
             return None
         started = time.perf_counter()
-        page = await phone.act(
-            [text_value(name, self.name), text_value(department, self.department), click(submit)]
+        response = await self._http.post(
+            form.attrs.get("action") or "/join", data=fields, headers={"Origin": self._origin}
         )
-        token = page.query.get("p")
-        if not token:
-            message = " ".join(page.alerts_of("error")) or "not joined"
-            self._report(JOIN, f"{self.name} / {self.department}", started, ok=False, error=message)
+        done = time.perf_counter()
+        _raise_for_server(response)
+        where = response.headers.get("location", "")
+        code = parse_qs(urlsplit(where).query).get("w", [self.code])[-1].upper()
+        token = self._http.cookies.get(COOKIE + code)
+        if response.status_code != 303 or not token:
+            message = " ".join(flashes(parse_html(response.text), "error")) or f"HTTP {response.status_code}"
+            self._report(JOIN, who, started, done, ok=False, error=message)
             raise _Gone()
-        self.token = token
-        self._report(JOIN, f"{self.name} / {self.department}", started)
-        return page
+        self.code, self.token = code, token
+        self._report(JOIN, who, started, done)
+        return where
 
     # ----------------------------------------------------------------------- the phone
 
@@ -286,134 +612,97 @@ class SimulatedParticipant:
         await stop.wait()
         self._wake.set()
 
-    async def _watch_connection(self, phone: Phone) -> None:
-        """A closed websocket (the server shutting down or restarting) ends this visit at once,
-        even while the person is only waiting: its event stream must not hold the server up."""
-        await phone.wait_closed()
-        self._signal(CLOSED)
-
-    async def _listen(self, code: str, kinds: str, ticket: str) -> None:
-        """The live element's event stream: a change reruns the page; after a drop, the first
-        hello reruns it once; a new server boot reloads the page (a new session)."""
-        boot: str | None = None
-        broken = False
+    async def _listen(self, url: str) -> None:
+        """The page's event stream: a change fetches the step's part; every ``hello`` after the
+        first (a stream back after a drop, perhaps from a new server process) fetches it once.
+        A refused stream is not asked again (a browser's EventSource gives up on one too)."""
+        opened = False
         reported = False
-        path = f"/live/{code}?{urlencode({'t': ticket, 'kinds': kinds})}"
+        retry_s = RECONNECT_S
+        timeout = httpx.Timeout(self.timeout, read=STREAM_READ_S)
         while True:
             started = time.perf_counter()
             try:
-                async for event in event_stream(self.base_url, path, timeout=self.timeout):
-                    if event.name == "hello":
-                        reported = False
-                        try:
-                            now = json.loads(event.data).get("boot")
-                        except ValueError:
-                            now = None
-                        if boot and now and now != boot:
-                            self._reload = True
-                            self._signal("reload")
-                            return
-                        boot = now or boot
-                        if broken:
-                            broken = False
-                            await asyncio.sleep(0.3)
-                            self._signal("reconnect")
-                    elif event.name == "change":
-                        self._signal("change")
-                broken = True
+                async with aconnect_sse(self._http, "GET", url, timeout=timeout) as source:
+                    if source.response.status_code != 200:
+                        error = f"HTTP {source.response.status_code}"
+                        self._report(CONNECT, url.split("?", 1)[0], started, ok=False, error=error)
+                        return
+                    async for event in source.aiter_sse():
+                        if event.retry:
+                            retry_s = event.retry / 1000
+                        if event.event == "hello":
+                            reported = False
+                            if opened:
+                                self._signal("reconnect")
+                            opened = True
+                        elif event.event == "change":
+                            self._signal("change")
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # noqa: BLE001 - the stream reconnects like EventSource
-                broken = True
                 if not reported:
                     reported = True
-                    error = f"{type(err).__name__}: {err}"
-                    self._report(CONNECT, f"/live/{code}", started, ok=False, error=error)
-            await asyncio.sleep(RECONNECT_S)
+                    self._report(CONNECT, url.split("?", 1)[0], started, ok=False, error=_describe(err))
+            await asyncio.sleep(retry_s)
 
     async def _poll(self) -> None:
-        """The slow safety net: the phone's fingerprint, every ``poll_ms`` the page asks for."""
+        """The page's safety net: a cheap check of the step's part every ``SAFETY_NET_S``."""
         while True:
-            live = self._page.live() if self._page else None
-            period = float(live.data.get("poll_ms", 20000)) / 1000 if live else 20.0
-            await asyncio.sleep(max(1.0, period))
-            live = self._page.live() if self._page else None
-            if live is None:
-                continue
-            try:
-                status, body = await http_get(
-                    self.base_url,
-                    f"/live/{live.data['code']}/sig?{urlencode({'t': live.data.get('ticket', '')})}",
-                    timeout=self.timeout,
-                )
-                now = json.loads(body).get("phase") if status == 200 else None
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - offline: the event stream's reconnect refreshes
-                continue
-            if now and now != live.data.get("sig"):
-                self._signal("poll")
+            await asyncio.sleep(SAFETY_NET_S)
+            self._signal("poll")
 
     async def _tick(self, seconds: float) -> None:
-        """Instead of listening: the whole page reruns every ``seconds``, the way a phone of a
-        polling app refreshes (for comparison on the load bench)."""
+        """Instead of listening: the step's part every ``seconds``, the way a phone of a polling
+        app refreshes (for comparison on the load bench)."""
         while True:
             await asyncio.sleep(seconds)
             self._signal(TIMER)
 
-    def _watch_timer(self, live_data: dict) -> None:
-        """The countdown: armed while running; when it runs out the page reruns once."""
-        key = (live_data.get("deadline_ms"), live_data.get("paused_s"))
-        if key != self._timer_key:
-            self._timer_key, self._armed, self._timeup_fired = key, False, False
-        self._timeup_at = None
-        deadline, paused = key
-        if deadline is None or paused is not None:
-            return
-        offset_ms = float(live_data.get("server_now_ms", time.time() * 1000)) - time.time() * 1000
-        left = (float(deadline) - (time.time() * 1000 + offset_ms)) / 1000
-        if left > 0:
-            self._armed = True
-        if self._armed and not self._timeup_fired:
-            self._timeup_at = time.perf_counter() + max(0.0, left)
-
-    async def _refresh(self, phone: Phone, why: str) -> None:
-        live = self._page.live() if self._page else None
-        if live is None:
-            return
-        self._fired += 1
+    async def _refresh(self, why: str) -> None:
+        """Fetch the step's part; the safety net asks only whether it changed (``204``: no)."""
+        assert self._screen is not None
+        params = {"w": self.code}
+        if why == "poll":
+            params["phase"] = self._screen.phase
         started = time.perf_counter()
-        if why == TIMER:
-            page = await phone.act([])
-        else:
-            page = await phone.act([live_trigger(live, f"{why}:{self._fired}")], fragment_id=live.fragment_id)
-        if page.live() is not None:
-            self._page = page
-        self._report(REFRESH, why, started)
+        response = await self._http.get("/phone/screen", params=params, headers={"HX-Request": "true"})
+        done = time.perf_counter()
+        _raise_for_server(response)
+        if response.status_code == 204:
+            return
+        root = parse_html(response.text)
+        screen = Screen.read(root, done) if response.status_code == 200 else None
+        if screen is None:
+            error = " ".join(flashes(root, "error")) or f"HTTP {response.status_code}"
+            self._report(REFRESH, why, started, done, ok=False, error=error)
+            if response.status_code == 404:  # the phone is not known any more
+                raise _Gone()
+            return
+        self._screen = screen
+        self._report(REFRESH, why, started, done)
 
     # ----------------------------------------------------------------------- the person
 
-    async def _follow(self, phone: Phone, stop: asyncio.Event) -> None:
+    async def _follow(self, stop: asyncio.Event) -> None:
         next_at: float | None = None
-        phase = ""
+        phase: str | None = None
         while not stop.is_set():
-            live = self._page.live() if self._page else None
-            if live is None:
-                raise _Gone()
-            if str(live.data.get("sig", "")) != phase:
-                phase, next_at = str(live.data.get("sig", "")), None
-            if phase.split("|", 1)[0] == steps.FINISHED:
+            screen = self._screen
+            assert screen is not None
+            if screen.phase != phase:
+                phase, next_at = screen.phase, None
+            if screen.step == steps.FINISHED:
                 self.finished = True
                 return
-            if not self.refresh_every:
-                self._watch_timer(live.data)
-            plan = self._plan(self._page, phase)
+            timeup_at = None if self.refresh_every else self._timeup_at(screen)
+            plan = self._plan(screen)
             now = time.perf_counter()
             if plan is None:
                 next_at = None
             elif next_at is None:
                 next_at = now + self.rng.uniform(*self.pace)
-            deadlines = [t for t in (next_at, self._timeup_at) if t is not None]
+            deadlines = [t for t in (next_at, timeup_at) if t is not None]
             timeout = max(0.0, min(deadlines) - now) if deadlines else None
             if not self._wake.is_set():
                 with contextlib.suppress(TimeoutError):
@@ -424,65 +713,74 @@ class SimulatedParticipant:
                 self._wake.clear()
                 reasons = list(self._reasons)
                 self._reasons.clear()
-                if CLOSED in reasons:
-                    raise ConnectionError("the server closed the connection")
-                if self._reload:
-                    return
                 if reasons:
-                    await self._refresh(phone, reasons[-1])
+                    await self._refresh(_strongest(reasons))
                 continue
             now = time.perf_counter()
-            if self._timeup_at is not None and now >= self._timeup_at:
-                self._timeup_fired = True
-                await self._refresh(phone, "timeup")
+            if timeup_at is not None and now >= timeup_at:
+                assert screen.countdown is not None
+                self._timeups.add(screen.countdown[:2])
+                await self._refresh("timeup")
                 continue
             if plan is not None and next_at is not None and now >= next_at:
                 next_at = None
-                await self._do(phone, plan, phase)
+                await self._do(plan, screen)
 
-    async def _do(self, phone: Phone, plan: _Plan, phase: str) -> None:
+    def _timeup_at(self, screen: Screen) -> float | None:
+        """The page fetches its step's part once when a countdown it showed running runs out."""
+        at = screen.timeup_at()
+        if at is None or screen.countdown is None or screen.countdown[:2] in self._timeups:
+            return None
+        if at <= screen.received_at:  # shown as run out already: nothing to fetch
+            self._timeups.add(screen.countdown[:2])
+            return None
+        return at
+
+    async def _do(self, plan: _Plan, screen: Screen) -> None:
         started = time.perf_counter()
-        page = await phone.act(plan.states, fragment_id=plan.fragment_id)
-        errors = page.alerts_of("error")
-        if page.live() is not None:
-            self._page = page
-        if errors:
-            self.memory.refused.add((phase, plan.kind))
-            self._report(plan.kind, plan.text, started, ok=False, error=" ".join(errors))
+        response = await self._http.post(plan.path, data=plan.fields, headers=self._posting())
+        done = time.perf_counter()
+        _raise_for_server(response)
+        root = parse_html(response.text)
+        if response.status_code != 200:
+            refusal = " ".join(flashes(root, "error")) or f"HTTP {response.status_code}"
+        elif plan.trend is not None:
+            refusal = screen.picked_after(root, plan.trend, plan.fields.get("picked") == "1")
+        else:
+            fresh = Screen.read(root, done)
+            if fresh is not None:
+                self._screen = fresh
+            refusal = " ".join(fresh.messages["error"]) if fresh is not None else "no screen in the answer"
+        if refusal:
+            self.memory.refused.add((screen.phase, plan.kind))
+            self._report(plan.kind, plan.text, started, done, ok=False, error=refusal)
+            if response.status_code == 404:  # the phone is not known any more
+                raise _Gone()
             return
         plan.done()
-        self._report(plan.kind, plan.text, started)
+        self._report(plan.kind, plan.text, started, done)
 
-    def _shown(self, widget: Widget) -> object:
-        """The widget's value on this phone's screen."""
-        return self._phone.value(widget) if self._phone is not None else widget.value
-
-    def _plan(self, page: Run, phase: str) -> _Plan | None:
-        step, _, rest = phase.partition("|")
-        poll_id, _, rest = rest.partition("|")
-        poll_status = rest.partition("|")[0]
-        if step == steps.TRENDS_PICK:
-            plan = self._plan_pick(page)
-        elif step in steps.NOTE_KIND:
-            plan = self._plan_note(page, steps.NOTE_KIND[step])
-        elif step in steps.VOTE_STEPS and poll_status == "open":
-            plan = self._plan_vote(page, poll_id)
+    def _plan(self, screen: Screen) -> _Plan | None:
+        if screen.step == steps.TRENDS_PICK:
+            plan = self._plan_pick(screen)
+        elif screen.step in steps.NOTE_KIND:
+            plan = self._plan_note(screen, steps.NOTE_KIND[screen.step])
+        elif screen.step in steps.VOTE_STEPS:
+            plan = self._plan_vote(screen)
         else:
             plan = None
-        if plan is not None and (phase, plan.kind) in self.memory.refused:
+        if plan is not None and (screen.phase, plan.kind) in self.memory.refused:
             return None
         return plan
 
-    def _plan_pick(self, page: Run) -> _Plan | None:
-        boxes = page.widgets("checkbox", "pick_")
-        if not boxes:
+    def _plan_pick(self, screen: Screen) -> _Plan | None:
+        if not screen.trends or not screen.pick_action:
             return None
-        by_code = {_trend_code(b): b for b in boxes}
-        checked = [code for code, box in by_code.items() if self._shown(box)]
+        by_code = {t.code: t for t in screen.trends}
+        checked = [t.code for t in screen.trends if t.picked]
         memory = self.memory
         if memory.pick_target is None:
-            low, high = _range(page, default=(4, 5))
-            memory.pick_target = content.pick_count(self.rng, low, high)
+            memory.pick_target = content.pick_count(self.rng, screen.picks_low, screen.picks_high)
             memory.wanted_trends = content.choose_trends(self.rng, list(by_code), memory.pick_target)
         memory.picked = checked
         if len(checked) >= memory.pick_target:
@@ -490,129 +788,109 @@ class SimulatedParticipant:
         code = next((c for c in memory.wanted_trends if c in by_code and c not in checked), None)
         if code is None:
             code = next(c for c in by_code if c not in checked)
-        box = by_code[code]
-        return _Plan(PICK, code, [tick(box, True)], box.fragment_id, lambda: memory.picked.append(code))
+        trend = by_code[code]
+        return _Plan(
+            PICK,
+            code,
+            screen.pick_action,
+            {"trend": trend.id, "picked": "1"},
+            lambda: memory.picked.append(code),
+            trend=trend,
+        )
 
-    def _plan_note(self, page: Run, kind: str) -> _Plan | None:
-        area = page.find("text_area", f"note_{kind}")
-        submit = page.form_submitter(f"form_{kind}")
-        if area is None or submit is None:
+    def _plan_note(self, screen: Screen, kind: str) -> _Plan | None:
+        form = screen.note_form
+        if form is None or form.closed or form.kind != kind or not form.action:
             return None
-        mine = len(page.widgets("button", "withdraw_"))
+        mine = screen.notes
         memory = self.memory
         if kind == "obstacle":
             if memory.note_target is None:
-                low, high = _range(page, default=(3, 4))
-                memory.note_target = content.note_count(self.rng, low, high)
+                low, high = _range(screen.heading, default=(3, 4))
+                memory.note_target = content.note_count(self.rng, low, min(high, form.limit or high))
                 memory.notes = content.obstacle_notes(self.rng, self.lang, memory.note_target)
             if mine >= memory.note_target:
                 return None
             text = memory.notes[min(mine, len(memory.notes) - 1)]
-            states = [text_value(area, text), click(submit)]
-            return _Plan(OBSTACLE, text, states, submit.fragment_id, lambda: memory.written.append(text))
-        why = page.find("text_input", f"why_{kind}")
-        if why is None:
+            return _Plan(OBSTACLE, text, form.action, {"text": text}, lambda: memory.written.append(text))
+        if not form.rationale:
             return None
         if memory.idea_target is None:
-            memory.idea_target = content.idea_count(self.rng, _sent_of(page, mine, default=2))
+            memory.idea_target = content.idea_count(self.rng, form.limit or 2)
         if mine >= memory.idea_target:
             return None
-        trend, obstacle = _template_parts(page)
+        trend, obstacle = screen.template
         while len(memory.ideas) <= mine:
             memory.ideas.append(content.innovation(self.rng, self.lang, trend=trend, obstacle=obstacle))
         text, rationale = memory.ideas[mine]
-        states = [text_value(area, text), text_value(why, rationale), click(submit)]
-        return _Plan(INNOVATION, text, states, submit.fragment_id, lambda: memory.written.append(text))
+        fields = {"text": text, "rationale": rationale}
+        return _Plan(INNOVATION, text, form.action, fields, lambda: memory.written.append(text))
 
-    def _plan_vote(self, page: Run, poll_id: str) -> _Plan | None:
-        button = page.find("button", f"vote_{poll_id}")
-        if button is None:
+    def _plan_vote(self, screen: Screen) -> _Plan | None:
+        ballot = screen.ballot
+        if ballot is None or not ballot.action:
             return None
         mine = [*self.memory.written, *self.memory.picked]
-        radio = page.find("radio", f"ballot_{poll_id}")
-        inputs = page.widgets("number_input", f"dots_{poll_id}_")
-        if radio is None and not inputs:
-            return None
-        ballot = self.memory.ballots.get(poll_id)
-        if ballot is None:
-            already = any(self._shown(w) for w in ([radio] if radio is not None else inputs))
-            ballot = self.memory.ballots[poll_id] = _Ballot(
-                voted=already, will_change=self.rng.random() < CHANGE_VOTE_CHANCE
+        remembered = self.memory.ballots.get(ballot.key)
+        if remembered is None:
+            remembered = self.memory.ballots[ballot.key] = _BallotMemory(
+                voted=ballot.voted, will_change=self.rng.random() < CHANGE_VOTE_CHANCE
             )
-        if ballot.voted and (ballot.changed or not ballot.will_change):
+        if remembered.voted and (remembered.changed or not remembered.will_change):
             return None
-        kind = REVOTE if ballot.voted else VOTE
+        kind = REVOTE if remembered.voted else VOTE
 
         def done() -> None:
-            if ballot.voted:
-                ballot.changed = True
-            ballot.voted = True
+            if remembered.voted:
+                remembered.changed = True
+            remembered.voted = True
 
-        if radio is not None:
-            options = [content.plain(o) for o in radio.options]
-            index = content.ballot_choice(self.rng, options, mine=mine)
-            if kind == REVOTE and len(options) > 1:
-                others = [i for i in range(len(options)) if i != ballot.choice]
-                index = others[content.ballot_choice(self.rng, [options[i] for i in others], mine=mine)]
-            ballot.choice = index
-            return _Plan(
-                kind, options[index], [choice(radio, index), click(button)], button.fragment_id, done
-            )
-        labels = [content.plain(w.label) for w in inputs]
-        votes, cap = _dot_rules(page, inputs)
-        spread = content.dots(self.rng, labels, votes=votes, cap=cap, mine=mine)
-        states = [number(w, n) for w, n in zip(inputs, spread, strict=True)] + [click(button)]
+        labels = [text for _name, text in ballot.options]
+        if ballot.single:
+            index = content.ballot_choice(self.rng, labels, mine=mine)
+            if kind == REVOTE and len(labels) > 1:
+                others = [i for i in range(len(labels)) if i != remembered.choice]
+                index = others[content.ballot_choice(self.rng, [labels[i] for i in others], mine=mine)]
+            remembered.choice = index
+            fields = {"poll": ballot.poll, "option": ballot.options[index][0]}
+            return _Plan(kind, labels[index], ballot.action, fields, done)
+        spread = content.dots(self.rng, labels, votes=ballot.votes, cap=ballot.cap, mine=mine)
+        fields = {"poll": ballot.poll} | {
+            name: str(n) for (name, _text), n in zip(ballot.options, spread, strict=True)
+        }
         text = "; ".join(f"{label} ×{n}" for label, n in zip(labels, spread, strict=True) if n)
-        return _Plan(kind, text, states, button.fragment_id, done)
+        return _Plan(kind, text, ballot.action, fields, done)
 
 
-# --------------------------------------------------------------------------- reading the page
+# --------------------------------------------------------------------------- helpers
 
 
-def _trend_code(box: Widget) -> str:
-    match = _CODE.match(box.label)
-    return content.plain(match.group(1)) if match else box.key
+def _strongest(reasons: list[str]) -> str:
+    """One fetch for several reasons: name the one that says most (a change over the poll)."""
+    for why in ("change", "reconnect", TIMER, "poll"):
+        if why in reasons:
+            return why
+    return reasons[-1]
 
 
-def _range(page: Run, *, default: tuple[int, int]) -> tuple[int, int]:
-    """The step's bounds as its heading shows them ("Pick 4–5 trends")."""
-    for text in page.texts("heading"):
-        match = _RANGE.search(text)
-        if match:
-            low, high = int(match.group(1)), int(match.group(2))
-            if 0 < low <= high:
-                return low, high
+def _range(text: str, *, default: tuple[int, int]) -> tuple[int, int]:
+    """The step's bounds as its heading shows them ("3–4 reasons")."""
+    match = _RANGE.search(text)
+    if match:
+        low, high = int(match.group(1)), int(match.group(2))
+        if 0 < low <= high:
+            return low, high
     return default
 
 
-def _sent_of(page: Run, sent: int, *, default: int) -> int:
-    """The most notes the step takes, from the line "Sent 1 of 3" (the first number is what this
-    phone has sent)."""
-    for text in page.texts("markdown"):
-        numbers = [int(n) for n in _NUMBERS.findall(text)]
-        if len(numbers) == 2 and numbers[0] == sent and numbers[1] >= sent:
-            return numbers[1]
-    return default
+def _raise_for_server(response: httpx.Response) -> None:
+    """A server error (or a proxy's, while the app restarts) is a connection problem."""
+    if response.status_code >= 500:
+        raise _Unavailable(f"HTTP {response.status_code} for {response.url.path}")
 
 
-def _template_parts(page: Run) -> tuple[str, str]:
-    """The trend and the obstacle the innovation step shows in its template."""
-    for body in page.texts("html"):
-        if "note-card" in body and "<b>" in body:
-            parts = [html.unescape(p).strip() for p in _TEMPLATE_CARD.findall(body)]
-            if len(parts) >= 2:
-                return parts[0], parts[1]
-    return "", ""
-
-
-def _dot_rules(page: Run, inputs: list[Widget]) -> tuple[int, int]:
-    """Dots per person and per option: the caption above the inputs says both."""
-    cap = max((int(w.proto.max) for w in inputs if w.proto.has_max), default=1)
-    for text in page.texts("markdown"):
-        numbers = [int(n) for n in _NUMBERS.findall(text)]
-        if len(numbers) == 2 and numbers[1] <= numbers[0] and numbers[1] >= cap:
-            return numbers[0], numbers[1]
-    return cap, cap
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:

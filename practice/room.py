@@ -1,9 +1,9 @@
 """Practice mode: simulated participants in a real workshop, run by the app's own server.
 
 A facilitator who wants to try the app, or to train, adds a few simulated participants. They
-are :class:`~practice.participant.SimulatedParticipant` s like the load bench's: they connect to
-this server's own websocket and event stream on the loopback address, join through the join
-page and act on the phone page, so the roster, the wall and the votes show them like people.
+are :class:`~practice.participant.SimulatedParticipant` s like the load bench's: they reach this
+server on the loopback address through the phone's own routes and event stream, join through the
+join page and act on the phone page, so the roster, the wall and the votes show them like people.
 All practice participants of a process share one asyncio loop in one background thread, started
 on first use. A group stops when its workshop finishes, or after ``MAX_S`` at most.
 """

@@ -1,6 +1,7 @@
-"""A phone without a browser: speaks Streamlit's own websocket protocol (protobuf BackMsg /
-ForwardMsg on /_stcore/stream) and reads the app's live event stream, so one process can put
-hundreds of phones on a server.
+"""A big screen without a browser: speaks Streamlit's own websocket protocol (protobuf
+BackMsg / ForwardMsg on /_stcore/stream) and reads the app's live event stream, so one process
+can put many room projectors and facilitator screens on a server (the load bench, the tests).
+The participants' phones are not Streamlit pages: ``practice.participant`` takes their path.
 
 A session runs a page (``open``), finds widgets in what the server sent by the end of their id
 (Streamlit ids end with the widget's key), and reruns with widget states the way the browser
@@ -8,7 +9,7 @@ does — a click inside a fragment carries that fragment's id. Like the browser 
 elements it has already received and tells the server so, which then sends only their hashes.
 
 ``event_stream`` reads a server-sent event stream (``/live/CODE?kinds=...``) over a plain
-HTTP/1.1 connection; ``http_get`` fetches a small response (the live fingerprints).
+HTTP/1.1 connection; ``http_get`` fetches a small response.
 """
 
 from __future__ import annotations
@@ -137,10 +138,6 @@ class Run:
         marker = f"FormSubmitter:{form}-"
         return next((w for w in self.widgets("button") if marker in w.id), None)
 
-    def values_set(self) -> list[str]:
-        """Ids of the widgets whose value the page itself set on this run."""
-        return [proto.id for _k, proto, _f in self._elements if getattr(proto, "set_value", False)]
-
     def alerts(self) -> list[str]:
         return [proto.body for kind, proto, _f in self._elements if kind == "alert"]
 
@@ -156,23 +153,6 @@ class Run:
         """Bodies of headings, Markdown and HTML (or only of ``kinds``), in page order."""
         wanted = set(kinds) or {"heading", "markdown", "html"}
         return [str(proto.body) for kind, proto, _f in self._elements if kind in wanted]
-
-    def live(self) -> LiveElement | None:
-        """The page's live element (the component that listens to the workshop's events)."""
-        return self._live
-
-    @cached_property
-    def _live(self) -> LiveElement | None:
-        for kind, proto, fragment_id in self._elements:
-            if kind != "bidi_component" or not proto.json:
-                continue
-            try:
-                data = json.loads(proto.json)
-            except ValueError:
-                continue
-            if isinstance(data, dict) and "kinds" in data and "sig" in data:
-                return LiveElement(proto.id, fragment_id, data)
-        return None
 
     @property
     def page_script_hash(self) -> str:
@@ -208,7 +188,6 @@ class Phone:
         self.query = ""
         self.page_hash = ""
         self._cache: dict[str, ForwardMsg] = {}
-        self._sent: dict[str, WidgetState] = {}
         self._lock = asyncio.Lock()
 
     async def __aenter__(self) -> Phone:
@@ -280,8 +259,6 @@ class Phone:
                     and forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
                 ):
                     run = Run(received)
-                    for widget_id in run.values_set():
-                        self._sent.pop(widget_id, None)
                     self.page_hash = run.page_script_hash or self.page_hash
                     if run.query_string is not None:
                         self.query = run.query_string
@@ -296,23 +273,7 @@ class Phone:
 
         return await self._rerun(fill)
 
-    def value(self, widget: Widget) -> Any:
-        """The widget's value as this phone's screen shows it: what the phone last sent, unless
-        the page has set the value since; else what the page drew."""
-        state = self._sent.get(widget.id)
-        if state is not None:
-            return getattr(state, state.WhichOneof("value"))
-        return widget.value
-
     async def act(self, states: list[WidgetState], *, fragment_id: str = "") -> Run:
-        for state in states:
-            if state.WhichOneof("value") not in (
-                "trigger_value",
-                "json_trigger_value",
-                "string_trigger_value",
-            ):
-                self._sent[state.id] = state
-
         def fill(state: Any) -> None:
             state.query_string = self.query
             state.page_script_hash = self.page_hash

@@ -6,14 +6,15 @@ SQLite file; one server process serves them all, and Debian's Chromium (Playwrig
     00_start.png                  the start page, projector size
     00_join.png                   the join page of a workshop in its lobby, phone size
     {nn}_{stop}_projector.png     /projector?w=CODE&r=ROOM (the room's view, no controls)
-    {nn}_{stop}_phone.png         /phone?p=TOKEN of the first participant
+    {nn}_{stop}_phone.png         /phone?p=TOKEN of the first participant (its light page)
     {nn}_{stop}_facilitator.png   /control?w=CODE&k=KEY, the facilitator's own screen (1440x900)
 
 ``nn`` is the stop's place in ``STOPS`` (01..), so a partial run overwrites the same files.
 
     python -m scripts.screenshots [--out docs/screenshots] [--stops lobby,presentation] [--lang ru]
 
-Exits non-zero if a page shows a Streamlit exception.
+Exits non-zero if a Streamlit page shows an exception, or a phone's light page answers with an
+error.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Error, sync_playwright
 
@@ -56,8 +58,29 @@ PLOTS_DRAWN = """
 """
 
 
+# The participants' join and phone pages are light pages (web.phone), not Streamlit pages.
+LIGHT_PAGES = ("/join", "/phone")
+LIGHT_READY = """
+() => document.readyState === 'complete' && document.fonts.status === 'loaded'
+  && document.querySelector('main') !== null
+  && (!document.getElementById('live') || !!window.htmx)
+"""
+
+
 class PageFailed(RuntimeError):
-    """A page showed a Streamlit exception."""
+    """A page showed a Streamlit exception (or a light page answered with an error)."""
+
+
+def _shoot_light(page, url: str, path: Path) -> str:  # type: ignore[no-untyped-def]
+    """A phone's light page: its answer, its fonts and its scripts loaded; no run to wait for."""
+    answer = page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(LIGHT_READY, timeout=LOAD_TIMEOUT_MS)
+    time.sleep(SETTLE_S / 2)
+    page.screenshot(path=str(path))
+    if answer is None or answer.status >= 400:
+        status = answer.status if answer is not None else "no answer"
+        return f"HTTP {status}: {page.locator('main').inner_text()[:300]}"
+    return ""
 
 
 def _shoot(
@@ -65,12 +88,15 @@ def _shoot(
 ) -> str:
     """Open ``url`` in a fresh context, wait until it has really rendered, save the PNG.
 
-    Returns the text of any Streamlit exception on the page ("" if none)."""
+    Returns the text of any Streamlit exception on the page, or a light page's error ("" if
+    none)."""
     context = browser.new_context(
         viewport=viewport, locale=LOCALES.get(lang, lang), is_mobile=mobile, has_touch=mobile
     )
     try:
         page = context.new_page()
+        if urlsplit(url).path in LIGHT_PAGES:
+            return _shoot_light(page, url, path)
         page.goto(url, wait_until="domcontentloaded", timeout=LOAD_TIMEOUT_MS)
         page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=LOAD_TIMEOUT_MS)
         try:
@@ -85,7 +111,7 @@ def _shoot(
         time.sleep(SETTLE_S)
         page.screenshot(path=str(path))
         errors = page.locator('[data-testid="stException"]')
-        return "\n".join(errors.all_inner_texts()) if errors.count() else ""
+        return "Streamlit exception:\n" + "\n".join(errors.all_inner_texts()) if errors.count() else ""
     finally:
         context.close()
 
@@ -97,7 +123,8 @@ def take(out_dir: Path, stops: list[str], lang: str = "ru", browser: Browser | N
     """Build a workshop at each stop, shoot its projector and a phone; returns the files written.
     ``browser``: a running Chromium to use (the tests pass theirs); else one is started.
 
-    Raises ``PageFailed`` (after shooting everything) if any page showed a Streamlit exception."""
+    Raises ``PageFailed`` (after shooting everything) if any page showed a Streamlit exception or
+    a light page answered with an error."""
     unknown = [s for s in stops if s not in STOPS]
     if unknown:
         raise ValueError(f"unknown stop(s) {', '.join(unknown)}; known: {', '.join(STOPS)}")
@@ -140,7 +167,7 @@ def take(out_dir: Path, stops: list[str], lang: str = "ru", browser: Browser | N
                     print(f"{path}  ({time.monotonic() - started:.1f} s)", flush=True)  # noqa: T201
                     written.append(path)
                     if error:
-                        failures.append(f"{name} ({url}): Streamlit exception:\n{error}")
+                        failures.append(f"{name} ({url}): {error}")
         finally:
             server.close()
             if failures:
@@ -169,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         parser.error(str(err))
     except PageFailed as err:
-        print(f"screenshots: a page shows a Streamlit exception\n{err}", file=sys.stderr)  # noqa: T201
+        print(f"screenshots: a page shows an error\n{err}", file=sys.stderr)  # noqa: T201
         return 1
     print(f"{len(written)} screenshots in {args.out} ({time.monotonic() - started:.0f} s)")  # noqa: T201
     return 0

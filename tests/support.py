@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def chromium_path() -> str:
@@ -160,6 +161,19 @@ def upload(page, path: Path, *, timeout_ms: int = 5_000, attempts: int = 6) -> N
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "upload_refused.png"))
     raise AssertionError(f"the file uploader never took {path.name} (see {ARTIFACTS}/upload_refused.png)")
+
+
+def serious_axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical findings on the page as it is now (empty: none)."""
+    if not AXE.exists():
+        raise AssertionError("axe-core is missing: run `make test` (it installs node_modules with npm)")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)"""
+    )
+    return list(found)
 
 
 def live_ticket(db_url: str, code: str, scope: str = "room", subject: int = 0) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +17,14 @@ import pytest
 from httpx_sse import connect_sse
 
 from tests.conftest import empty_database_url
+from tests.phones import HttpPhone
 from tests.scenario import build_workshop
 from tests.support import Server, live_ticket
-from tests.wsclient import Phone, click, run_apart, text_value
 from workshop import tickets
 from workshop.db import make_engine
 from workshop.security import JOIN_ALPHABET
 
-ROUTES = ["/live/{code}", "/live/{code}/state", "/live/{code}/sig"]
+ROUTES = ["/live/{code}", "/live/{code}/state"]
 
 
 @pytest.fixture(scope="module")
@@ -130,20 +131,17 @@ def test_the_stream_starts_with_the_board_and_pushes_the_next_change_as_data(ser
     ticket = live_ticket(server.db_url, built.code, scope="room")
     events: list[tuple[str, dict]] = []
 
-    async def write_a_note() -> None:
-        async with Phone(server.base) as phone:
-            page = await phone.open("phone", urlencode({"p": built.tokens[1], "lang": "ru"}))
-            area = page.widget("text_area", "note_obstacle")
-            await phone.act(
-                [text_value(area, "Пришло по потоку"), click(page.form_submitter("form_obstacle"))]
-            )
+    def write_a_note() -> None:
+        with HttpPhone(server.base) as phone:
+            phone.open(built.tokens[1])
+            phone.note("Пришло по потоку")
 
     with httpx.Client(base_url=server.base, timeout=20) as client:
         with connect_sse(client, "GET", f"/live/{built.code}", params={"t": ticket}) as source:
             for event in source.iter_sse():
                 events.append((event.event, json.loads(event.data)))
                 if event.event == "state" and len([e for e in events if e[0] == "state"]) == 1:
-                    run_apart(write_a_note)
+                    threading.Thread(target=write_a_note, daemon=True).start()
                 if any(
                     name == "state"
                     and "Пришло по потоку" in [c["text"] for c in data["state"]["wall"]["cards"]]
@@ -200,7 +198,7 @@ def test_a_sweep_of_a_thousand_codes_finds_nothing_and_is_held_to_five_tries_a_m
     started = time.perf_counter()
     with httpx.Client(base_url=server.base, timeout=10, headers={"X-Forwarded-For": sweeper}) as http:
         for code in codes:
-            statuses.append(http.get(f"/live/{code}/sig", params={"t": "guess"}).status_code)
+            statuses.append(http.get(f"/live/{code}/state", params={"t": "guess"}).status_code)
             if len(statuses) % 250 == 0:
                 statuses.append(http.get(f"/live/{code}", params={"t": "guess"}).status_code)
     took = time.perf_counter() - started
@@ -211,7 +209,7 @@ def test_a_sweep_of_a_thousand_codes_finds_nothing_and_is_held_to_five_tries_a_m
     assert statuses[3] == 404  # before the limit the real code answered like any other
     with httpx.Client(base_url=server.base, timeout=10, headers={"X-Forwarded-For": "10.66.0.2"}) as http:
         assert (
-            http.get(f"/live/{built.code}/sig", params={"t": "guess"}).status_code == 404
+            http.get(f"/live/{built.code}/state", params={"t": "guess"}).status_code == 404
         )  # others unaffected
     print(f"swept {len(statuses)} requests in {took:.1f} s; {statuses.count(404)} were examined")  # noqa: T201
 

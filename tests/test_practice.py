@@ -1,28 +1,41 @@
-"""Simulated participants without a server: what they type and choose, how their phone reads a
-page and an event stream."""
+"""Simulated participants: what they type and choose, and how they take part — against a real
+server, on the phone pages a person's browser uses (join form, phone page, its event stream and
+posts), with the facilitator on the projector's controls."""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import os
 import random
 import re
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 
 import pytest
+from sqlmodel import Session, select
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from practice import content
-from practice.participant import Action
+from practice.participant import Action, SimulatedParticipant
 from practice.room import MAX_GROUP, reserve_names, start_practice
-from practice.wsclient import Phone, ProtocolError, Run, event_stream, http_get, live_trigger, run_apart
+from practice.wsclient import Phone, ProtocolError, Run, click, event_stream, run_apart, tick
+from tests.scenario import build_workshop
+from tests.support import Server
+from workshop import services
+from workshop.db import make_engine
+from workshop.i18n import t
 from workshop.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
+from workshop.models import Ballot, BallotMark, Note, Participant, Pick, Poll, PollOption, Trend, Workshop
 
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 SEEDS = range(200)
 CODES = [f"J{n}" for n in range(1, 13)]
 CUT = b"\x00"  # where the fake server pauses between writes
+FAST = (0.2, 0.5)
+WAIT_S = 45.0
+GROUP = [("Анна", "Продажи"), ("Борис", "Маркетинг"), ("Вера", "Сервис")]
 
 
 def theme_of(note: str, lang: str) -> int:
@@ -207,18 +220,323 @@ def test_one_leans_towards_ones_own_note_in_a_vote() -> None:
     assert share_of_first(["Дорого для семьи"]) > share_of_first([]) + 0.05
 
 
-def test_labels_are_read_as_shown_without_markdown_escapes() -> None:
-    assert content.plain(r"J1 · «Я хочу знать» \(2017\)\.") == "J1 · «Я хочу знать» (2017)."
+# --------------------------------------------------------------------------- on a real server
 
 
-def test_an_actions_latency_is_from_sent_to_done() -> None:
-    action = Action("vote", "J1", sent_at=10.0, done_at=10.25, ok=True)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One app process for this module; each test builds a workshop of its own on it."""
+    folder = tmp_path_factory.mktemp("practice")
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        engine.dispose()
+    srv = Server(url or f"sqlite:///{folder / 'workshop.db'}", folder / "server.log")
+    srv.start()
+    yield srv
+    srv.close()
 
-    assert action.latency == pytest.approx(0.25)
-    assert action.error == ""
+
+class Database:
+    """What the workshop holds: who joined, their picks, notes and ballots."""
+
+    def __init__(self, db_url: str, workshop_id: int) -> None:
+        self.engine = make_engine(db_url)
+        self.workshop_id = workshop_id
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def workshop(self) -> Workshop:
+        with Session(self.engine) as session:
+            found = session.get(Workshop, self.workshop_id)
+            assert found is not None
+            return found
+
+    def people(self) -> dict[str, int]:
+        with Session(self.engine) as session:
+            rows = session.exec(select(Participant).where(Participant.workshop_id == self.workshop_id))
+            return {p.name: p.id for p in rows}
+
+    def picks(self) -> dict[int, set[str]]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Pick.participant_id, Trend.code)
+                .join(Trend, Trend.id == Pick.trend_id)
+                .where(Pick.workshop_id == self.workshop_id)
+            ).all()
+        found: dict[int, set[str]] = {}
+        for participant_id, code in rows:
+            found.setdefault(participant_id, set()).add(code)
+        return found
+
+    def notes(self, kind: str) -> dict[int, list[Note]]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Note).where(Note.workshop_id == self.workshop_id, Note.kind == kind).order_by(Note.id)  # type: ignore[arg-type]
+            ).all()
+        found: dict[int, list[Note]] = {}
+        for note in rows:
+            found.setdefault(note.participant_id, []).append(note)
+        return found
+
+    def current_poll(self) -> Poll:
+        with Session(self.engine) as session:
+            poll = session.exec(
+                select(Poll)
+                .where(Poll.workshop_id == self.workshop_id, Poll.status != "cancelled")
+                .order_by(Poll.id.desc())  # type: ignore[union-attr]
+            ).first()
+            assert poll is not None
+            return poll
+
+    def ballots(self, poll_id: int) -> dict[int, list[str]]:
+        """Each participant's ballot: the options it marks, by the text the phone shows."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Ballot.participant_id, PollOption, BallotMark.dots)
+                .join(BallotMark, BallotMark.ballot_id == Ballot.id)
+                .join(PollOption, PollOption.id == BallotMark.option_id)
+                .where(Ballot.poll_id == poll_id)
+            ).all()
+            found: dict[int, list[str]] = {}
+            for participant_id, option, dots in rows:
+                trend = session.get(Trend, option.trend_id) if option.trend_id else None
+                text = f"{trend.code} · {trend.title_ru}" if trend is not None else option.label
+                found.setdefault(participant_id, []).extend([text] * dots)
+            return found
 
 
-# --------------------------------------------------------------------------- reading a page
+async def until(check: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not check():
+        assert time.monotonic() < deadline, f"waited too long for {what}"
+        await asyncio.sleep(0.1)
+
+
+class Chair:
+    """The facilitator: the projector's controls, pressed over Streamlit's websocket the way
+    the facilitator's clicks send them."""
+
+    def __init__(self, phone: Phone) -> None:
+        self.phone = phone
+
+    async def press(self, key: str) -> None:
+        """The button ``key`` (for a key ending in ``_``, the first whose key starts so)."""
+        page = await self.phone.act([])
+        found = page.widgets("button", key) if key.endswith("_") else [page.widget("button", key)]
+        done = await self.phone.act([click(found[0])])
+        assert done.alerts_of("error") == [], done.alerts_of("error")
+
+    async def check(self, key: str) -> None:
+        page = await self.phone.act([])
+        done = await self.phone.act([tick(page.widget("checkbox", key), True)])
+        assert done.alerts_of("error") == [], done.alerts_of("error")
+
+
+def settled_ballot(person: SimulatedParticipant, poll: Poll) -> bool:
+    """The person has voted in ``poll`` as they meant to (and changed their vote, if they meant
+    to)."""
+    memory = person.memory.ballots.get(f"{poll.id}:{poll.round}")
+    return memory is not None and memory.voted and (memory.changed or not memory.will_change)
+
+
+def test_a_simulated_group_picks_writes_proposes_and_votes_on_the_phone_pages(server: Server) -> None:
+    built = build_workshop(server.db_url, stop="lobby", people=0)
+    db = Database(server.db_url, built.workshop_id)
+    actions: dict[str, list[Action]] = {name: [] for name, _d in GROUP}
+    people = [
+        SimulatedParticipant(
+            server.base,
+            built.code,
+            name=name,
+            department=department,
+            pace=FAST,
+            rng=random.Random(i),
+            report=actions[name].append,
+        )
+        for i, (name, department) in enumerate(GROUP)
+    ]
+    # Where each vote began and ended in each person's actions: (poll, {name: (from, to)}).
+    windows: list[tuple[Poll, dict[str, tuple[int, int]]]] = []
+
+    def ids() -> dict[str, int]:
+        return db.people()
+
+    def each(count: Callable[[int], int], target: Callable[[SimulatedParticipant], int | None]) -> bool:
+        known = ids()
+        return all(
+            target(p) is not None and p.name in known and count(known[p.name]) == target(p) for p in people
+        )
+
+    async def vote(chair: Chair) -> None:
+        await chair.press("open_vote")
+        poll = db.current_poll()
+        began = {name: len(acts) for name, acts in actions.items()}
+        await until(
+            lambda: len(db.ballots(poll.id)) == len(people) and all(settled_ballot(p, poll) for p in people),
+            f"the {poll.subject} vote",
+        )
+        windows.append((poll, {name: (began[name], len(acts)) for name, acts in actions.items()}))
+        await chair.press("close_vote")
+        await chair.press("reveal_vote")
+        if db.current_poll().tie:
+            await chair.press("decide_")
+        await chair.press("advance")
+
+    async def workshop() -> None:
+        stop = asyncio.Event()
+        phones = [asyncio.create_task(p.run(stop)) for p in people]
+        try:
+            async with Phone(server.base) as projector:
+                await projector.open("projector", f"w={built.code}&k={built.key}&lang=ru")
+                chair = Chair(projector)
+                await until(lambda: len(ids()) == len(people), "everyone to join")
+                await chair.press("advance")
+                await until(
+                    lambda: each(lambda pid: len(db.picks().get(pid, ())), lambda p: p.memory.pick_target),
+                    "the picks",
+                )
+                await chair.press("advance")
+                await vote(chair)
+                await until(
+                    lambda: each(
+                        lambda pid: len(db.notes("obstacle").get(pid, [])), lambda p: p.memory.note_target
+                    ),
+                    "the obstacle notes",
+                )
+                await chair.press("advance")
+                await vote(chair)
+                await until(
+                    lambda: each(
+                        lambda pid: len(db.notes("innovation").get(pid, [])), lambda p: p.memory.idea_target
+                    ),
+                    "the innovations",
+                )
+                await chair.press("advance")
+                await vote(chair)
+                await chair.check("agree")
+                await chair.press("advance")
+            await asyncio.wait_for(asyncio.gather(*phones), timeout=WAIT_S)
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*phones, return_exceptions=True), timeout=WAIT_S)
+
+    try:
+        run_apart(workshop)
+
+        known = db.people()
+        picks = db.picks()
+        obstacles = db.notes("obstacle")
+        innovations = db.notes("innovation")
+        w = db.workshop()
+        assert sorted(known) == sorted(name for name, _d in GROUP)
+        assert all(p.finished for p in people)  # the phones followed the workshop to its end
+        for person in people:
+            done = actions[person.name]
+            pid = known[person.name]
+            assert [a for a in done if not a.ok] == []
+            assert [a.kind for a in done if a.kind == "join"] == ["join"]
+            assert all(a.done_at >= a.sent_at for a in done)
+            assert {"open", "change"} <= {a.text for a in done if a.kind == "refresh"}
+            assert picks[pid] == {a.text for a in done if a.kind == "pick"}
+            assert w.picks_min <= len(picks[pid]) <= w.picks_max
+            assert [n.text for n in obstacles[pid]] == [a.text for a in done if a.kind == "obstacle"]
+            assert w.notes_min <= len(obstacles[pid]) <= w.notes_max
+            assert [n.text for n in innovations[pid]] == [a.text for a in done if a.kind == "innovation"]
+            assert all(n.rationale for n in innovations[pid])
+        assert [poll.subject for poll, _w in windows] == ["trend", "obstacle", "innovation"]
+        for poll, window in windows:
+            ballots = db.ballots(poll.id)
+            for person in people:
+                start, end = window[person.name]
+                said = [a.text for a in actions[person.name][start:end] if a.kind in ("vote", "revote")]
+                assert said, (poll.subject, person.name)
+                # The ballot the database holds is the one the phone last sent.
+                assert ballots[known[person.name]] == [said[-1]], (poll.subject, person.name)
+    finally:
+        db.close()
+
+
+def test_a_vote_sent_after_the_vote_closed_is_reported_as_refused_with_the_phones_message(
+    server: Server,
+) -> None:
+    built = build_workshop(server.db_url, stop="trends_vote_open", people=2)
+    assert built.poll_id is not None
+    db = Database(server.db_url, built.workshop_id)
+    actions: list[Action] = []
+
+    def report(action: Action) -> None:
+        actions.append(action)
+        if action.kind == "refresh" and action.text == "open":
+            # The facilitator closes the vote while this phone still shows the open ballot.
+            with Session(db.engine) as session:
+                services.close_poll(session=session, workshop_id=built.workshop_id, poll_id=built.poll_id)
+
+    person = SimulatedParticipant(
+        server.base,
+        built.code,
+        name="—",
+        department="—",
+        pace=FAST,
+        rng=random.Random(2),
+        lang="en",
+        report=report,
+        safety_poll=False,
+    )
+    person.token = built.tokens[0]  # back on the participant's own link
+
+    async def vote() -> None:
+        stop = asyncio.Event()
+        phone = asyncio.create_task(person.run(stop))
+        try:
+            await until(lambda: any(a.kind in ("vote", "revote") for a in actions), "the vote")
+        finally:
+            stop.set()
+            await asyncio.wait_for(phone, timeout=WAIT_S)
+
+    try:
+        run_apart(vote)
+
+        votes = [a for a in actions if a.kind in ("vote", "revote")]
+        assert [(a.kind, a.ok, a.error) for a in votes] == [("vote", False, t("error.voting_closed", "en"))]
+        assert votes[0].done_at >= votes[0].sent_at
+        assert db.ballots(built.poll_id) == {}
+        assert sorted(db.people().values()) == sorted(built.participant_ids)  # nobody new joined
+        assert person.token == built.tokens[0]
+    finally:
+        db.close()
+
+
+def test_a_phone_cannot_join_a_finished_workshop_and_says_why(server: Server) -> None:
+    built = build_workshop(server.db_url, stop="finished")
+    db = Database(server.db_url, built.workshop_id)
+    actions: list[Action] = []
+    person = SimulatedParticipant(
+        server.base,
+        built.code,
+        name="Зоя",
+        department="ИТ",
+        pace=FAST,
+        rng=random.Random(3),
+        report=actions.append,
+    )
+
+    try:
+        run_apart(lambda: asyncio.wait_for(person.run(asyncio.Event()), timeout=WAIT_S))  # gives up by itself
+
+        assert [(a.kind, a.ok, a.error) for a in actions] == [
+            ("join", False, t("error.workshop_finished", "ru"))
+        ]
+        assert person.token is None
+        assert sorted(db.people().values()) == sorted(built.participant_ids)
+    finally:
+        db.close()
+
+
+# --------------------------------------------------------------------------- the big screens' client
 
 
 def element(kind: str, fragment_id: str = "", **fields: object) -> ForwardMsg:
@@ -233,11 +551,9 @@ def element(kind: str, fragment_id: str = "", **fields: object) -> ForwardMsg:
     return message
 
 
-def test_a_run_finds_widgets_messages_and_the_live_element() -> None:
-    live = {"code": "ABC234", "kinds": "step,poll,timer", "sig": "trends_vote|7|open||None", "poll_ms": 20000}
+def test_a_run_finds_widgets_and_messages_by_their_keys() -> None:
     run = Run(
         [
-            element("bidi_component", "frag", id="$$ID-1-live_phone", json=json.dumps(live)),
             element("alert", "frag", body="Время вышло", format=Alert.ERROR),
             element("alert", "frag", body="Голос принят", format=Alert.SUCCESS),
             element("radio", "frag", id="$$ID-2-ballot_7", label="Выберите", options=["J1 · a", "J2 · b"]),
@@ -247,23 +563,18 @@ def test_a_run_finds_widgets_messages_and_the_live_element() -> None:
         ]
     )
 
-    found = run.live()
-    assert found is not None and found.data["sig"].startswith("trends_vote|7|open")
-    assert found.fragment_id == "frag"
-    assert live_trigger(found, "change:1").json_trigger_value == '[{"event": "event", "value": "change:1"}]'
     assert run.alerts_of("error") == ["Время вышло"]
     assert run.alerts_of("success") == ["Голос принят"]
     assert run.widget("radio", "ballot_7").options == ["J1 · a", "J2 · b"]
     assert run.form_submitter("form_obstacle") is not None
-    assert [(w.key, w.value) for w in run.widgets("checkbox", "pick_")] == [
-        ("pick_37", True),
-        ("pick_38", False),
+    assert [(w.key, w.value, w.fragment_id) for w in run.widgets("checkbox", "pick_")] == [
+        ("pick_37", True, "frag"),
+        ("pick_38", False, "frag"),
     ]
-    assert run.values_set() == ["$$ID-4-pick_37"]
     assert run.find("radio", "ballot_8") is None
 
 
-def test_a_large_element_the_phone_already_has_comes_back_from_a_hash() -> None:
+def test_a_large_element_the_screen_already_has_comes_back_from_a_hash() -> None:
     phone = Phone("http://127.0.0.1:9")
     first = element("html", body="<style>" + "x" * 20_000 + "</style>")
     first.hash, first.metadata.cacheable = "h1", True
@@ -284,9 +595,6 @@ def test_a_widgets_key_is_what_the_page_named_it() -> None:
     run = Run([element("button", id="$$ID-ab12-FormSubmitter:join_form-Войти", label="Войти")])
 
     assert run.widgets("button")[0].key == "FormSubmitter:join_form-Войти"
-
-
-# --------------------------------------------------------------------------- plain HTTP
 
 
 class OneAnswer:
@@ -336,15 +644,3 @@ def test_the_event_stream_reader_hears_events_split_across_chunks_and_skips_hear
         ("hello", '{"boot": "b1"}'),
         ("change", "step,timer"),
     ]
-
-
-def test_a_small_answer_is_read_to_its_length() -> None:
-    body = b'{"rev":"3","phase":"lobby||||"}'
-    answer = b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body) + CUT + body
-
-    async def read(base: str) -> tuple[int, bytes]:
-        return await http_get(base, "/live/ABC234/sig")
-
-    status, got = run_apart(lambda: OneAnswer(answer).ask(read))
-    assert status == 200
-    assert json.loads(got) == {"rev": "3", "phase": "lobby||||"}

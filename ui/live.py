@@ -6,8 +6,8 @@ Both are Streamlit components whose script is ``ui/assets/board.js`` (served by 
 - ``live``: the page's one live element. It shows the step's countdown from the deadline
   (ticking in the browser, so a running timer costs the server nothing) and holds the event
   stream. On a big screen (``screen`` "room" or "facilitator") it receives the workshop's
-  board data and asks for a page run only when the screen's layout key changes; on a phone it
-  reruns its fragment on step, vote and timer changes. A slow poll is the safety net.
+  board data and asks for a page run only when the screen's layout key changes. A slow poll is
+  the safety net. (The phones are light pages of their own: ``web.phone``.)
 - ``part``: a piece of a big screen patched from the board data (roster, warnings, the trend
   map, the pick line, the ballot count, the wall of notes, the facilitator's tidy-up), drawn
   from the data the page run had and updated in the browser after that.
@@ -62,26 +62,22 @@ def live(
     labels: dict[str, str],
     layout: str = "",
     state: dict | None = None,
-    phone: dict | None = None,
     size: str = "small",
     key: str = "live",
     poll_seconds: float = 20.0,
     sound: bool = False,
     fullscreen: bool = False,
 ) -> None:
-    """``screen`` "room" or "facilitator" patches from the board ``state``; "phone" reruns on the
-    changes named in ``phone`` (``kinds``, ``sig``, ``deadline_ms``, ``paused_s``)."""
-    board = screen != "phone"
+    """``screen`` "room" or "facilitator": patched from the board ``state``."""
     _live(
         key=key,
         data={
-            "mode": "board" if board else "phone",
+            "mode": "board",
             "code": code,
             "ticket": ticket,
             "screen": screen,
             "layout": layout,
-            "state": state if board else None,
-            **(phone or {}),
+            "state": state,
             "server_now_ms": now_ms(),
             "labels": labels,
             "size": size,

@@ -1,7 +1,7 @@
-"""This browser's memory of its own credentials, in localStorage: a phone's participant token
-per workshop (scanning the QR code again offers "continue as ..." instead of a second
-participant) and the facilitator key (so it can leave the projector's address bar). The server
-still checks every value against the database."""
+"""This browser's memory of its own credentials, in localStorage: the facilitator key and the
+room key (so they can leave the projector's address bar). The server still checks every value
+against the database. (A phone remembers the workshops it joined in its own cookies:
+``web.phone``.)"""
 
 from __future__ import annotations
 
@@ -41,13 +41,24 @@ def recall(name: str) -> str | None:
     return value if isinstance(value, str) and len(value) < 200 else None
 
 
-def participant_slot(code: str) -> str:
-    return f"participant:{code}"
-
-
 def facilitator_slot(code: str) -> str:
     return f"facilitator:{code}"
 
 
 def room_slot(code: str) -> str:
     return f"room:{code}"
+
+
+_GO = r"""
+export default function (component) {
+  const url = component.data.url;
+  if (typeof url === 'string' && url.startsWith('/')) window.location.assign(url);
+}
+"""
+_go = st.components.v2.component("workshop_go", js=_GO)
+
+
+def go_to(path: str) -> None:
+    """Send this browser to one of the app's own addresses that is not a Streamlit page (the
+    participants' light pages)."""
+    _go(key="go_to", data={"url": path})

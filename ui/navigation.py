@@ -1,5 +1,6 @@
 """The app's pages. Navigation is explicit (``st.navigation``) and hidden: people arrive by
-links and QR codes, not by a menu."""
+links and QR codes, not by a menu. The participants' join and phone pages are not Streamlit
+pages: they are light pages on the app's own routes (``web.phone``)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ def run() -> None:
     )
     pages = [
         st.Page("pages/start.py", title=tr("page.start"), url_path="start", default=True),
-        st.Page("pages/join.py", title=tr("page.join"), url_path="join"),
-        st.Page("pages/phone.py", title=tr("page.phone"), url_path="phone"),
         st.Page("pages/projector.py", title=tr("page.projector"), url_path="projector"),
         st.Page("pages/control.py", title=tr("page.control"), url_path="control"),
         st.Page("pages/maps.py", title=tr("page.maps"), url_path="maps"),

@@ -1,4 +1,4 @@
-"""Drawing pieces shared by the projector, the control panel and the phone.
+"""Drawing pieces shared by the projector and the control panel.
 
 Every participant-written string goes through ``esc`` (HTML) or ``md_escape`` (widget labels).
 """
@@ -14,7 +14,7 @@ from ui.common import esc, lang, tr
 from ui.engine import new_session
 from ui.live import live, part
 from workshop import figures, steps, tickets
-from workshop.board import FACILITATOR, board_state, epoch_ms
+from workshop.board import FACILITATOR, board_state
 from workshop.i18n import plural_labels, t
 from workshop.metro import Station, metro_layout
 from workshop.models import PollOption, Trend
@@ -115,25 +115,6 @@ def live_board(view: WorkshopView, board: Board, *, size: str, key: str) -> None
         key=key,
         sound=view.workshop.sound,
         fullscreen=size == "big",
-    )
-
-
-def live_phone(view: WorkshopView, signature: dict[str, str], *, participant_id: int, key: str) -> None:
-    """A phone's live element: the countdown; its fragment reruns on step, vote and timer changes."""
-    w = view.workshop
-    live(
-        code=w.code,
-        ticket=screen_ticket(view, tickets.PHONE, participant_id),
-        screen="phone",
-        labels=timer_labels(),
-        phone={
-            "kinds": "step,poll,timer",
-            "sig": signature.get("phase", ""),
-            "deadline_ms": epoch_ms(w.deadline),
-            "paused_s": w.paused_remaining,
-        },
-        size="small",
-        key=key,
     )
 
 

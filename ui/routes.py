@@ -14,7 +14,7 @@ address) holds at most ``LIVE_STREAMS_PER_CLIENT`` event streams at once in a pr
   ``change`` events naming the kinds of change it listens to (``?kinds=step,poll,timer``).
   Bursts are coalesced; a comment every 15 s keeps proxies from closing the stream.
 - ``GET /live/{code}/state?t=…`` is the board's data once (a reconnect's or the safety net's
-  read); ``GET /live/{code}/sig?t=…`` is a phone's cheap fingerprints.
+  read). A phone's safety net asks its own page (``web.phone``: ``/phone/screen?phase=…``).
 - ``/assets/…`` serves the live elements' script and styles (no CDN: a room may have no
   internet).
 """
@@ -32,16 +32,16 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ui.engine import new_session
+from web import phone
 from workshop import guessing, notify, tickets
 from workshop.board import board_json
 from workshop.db import database_url
 from workshop.events import ALL_KINDS, hub
-from workshop.services import live_signature
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 HEARTBEAT_S = 15.0
@@ -169,23 +169,9 @@ async def board_route(request: Request) -> Response:
     return Response(board_message(body), media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-def _signature(code: str) -> dict[str, str]:
-    with new_session() as session:
-        return live_signature(session=session, code=code)
-
-
-async def live_signature_route(request: Request) -> Response:
-    ticket = await _ticket(request)
-    if isinstance(ticket, Response):
-        return ticket
-    return JSONResponse(
-        await run_in_threadpool(_signature, ticket.code), headers={"Cache-Control": "no-cache"}
-    )
-
-
 ROUTES = [
+    *phone.ROUTES,
     Route("/live/{code}", live_stream),
     Route("/live/{code}/state", board_route),
-    Route("/live/{code}/sig", live_signature_route),
     Mount("/assets", StaticFiles(directory=ASSETS), name="assets"),
 ]

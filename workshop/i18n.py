@@ -164,6 +164,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Which trends will shape “{product}”, or interest you?",
     ),
     "phone.search": ("Поиск", "Search"),
+    "phone.limit_reached": (
+        "Достигнут предел: {max} знаков. Лишнее не вставилось.",
+        "Limit reached: {max} characters. The rest was not pasted.",
+    ),
+    "phone.offline": (
+        "Нет связи с сервером — то, что вы ввели, сохранено. Попробуйте ещё раз.",
+        "No connection to the server — what you typed is kept. Please try again.",
+    ),
     "phone.search_hint": ("код или слово", "code or word"),
     "phone.category": ("Раздел карты", "Map section"),
     "phone.all_categories": ("Все разделы", "All sections"),
@@ -468,6 +476,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.generic": ("Что-то пошло не так.", "Something went wrong."),
     "error.invalid_input": ("Проверьте введённые данные.", "Please check what you entered."),
     "error.not_found": ("Не найдено.", "Not found."),
+    "error.forged_request": (
+        "Запрос пришёл не со страницы сессии. Откройте ссылку ещё раз.",
+        "This request did not come from the workshop's page. Open the link again.",
+    ),
+    "error.body_too_large": (
+        "Слишком много текста за один раз.",
+        "Too much text at once.",
+    ),
     "error.access_denied": (
         "Нет доступа: нужна ссылка ведущего с ключом.",
         "No access: this needs the facilitator's link with its key.",

@@ -34,7 +34,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
     srv.close()
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, and the suites after the browser tests run asyncio code of their own.
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 

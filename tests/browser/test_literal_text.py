@@ -1,19 +1,19 @@
-"""Nothing a participant writes (nor an imported map) ever becomes markup: in every widget that
-shows such text — checkbox labels and their help, radio options, number labels, select options,
-buttons, the facilitator's lists, the managers' record — Markdown, HTML, link syntax, a bare
-address, Streamlit's colours and maths all stay the characters they were."""
+"""Nothing a participant writes (nor an imported map) ever becomes markup: on the phone's light
+pages (the trends to pick and their descriptions, the map's sections, the dot-voting options, the
+header with the participant's name, their own notes) and in every widget of the facilitator's
+screen that shows such text — checkbox labels, buttons, the facilitator's lists — Markdown,
+HTML, link syntax, a bare address, Streamlit's colours and maths all stay the characters they
+were, and no element is made from them."""
 
 from __future__ import annotations
-
-from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from tests.support import PHONE, PROJECTOR, settled
+from tests.phones import new_phone, open_phone, ready, who
+from tests.support import PROJECTOR, settled
 from workshop import services
 from workshop.db import make_engine, upgrade
-from workshop.i18n import t
 from workshop.models import Workshop
 from workshop.trend_maps import save_map, trends_of
 
@@ -46,6 +46,38 @@ def markup_in(page: Page, scope: str) -> list[str]:
 def texts_of(page: Page, scope: str) -> str:
     """What the reader sees there (the invisible spaces that break autolinks show nothing)."""
     return " ".join(page.locator(scope).all_inner_texts()).replace("\u200b", "")
+
+
+# The phone's page is the app's own template: these are all the elements it has, by place. Any
+# other element under them was made from participant (or map) text.
+PHONE_OWN = {
+    "li.trend": "label, input, span, span > b:first-child, span > small",
+    "header.who": "b:first-child",
+    "label.option.dots": "span, input",
+    ".note-card[data-note]": "span.why, form, form > input, form > button",
+    "select#pick-category": "option",
+}
+
+
+def made_on_phone(page: Page) -> list[str]:
+    """Elements on the phone's page that its template did not make (empty: all text stayed text),
+    and anything that ran or loaded from participant text."""
+    made = page.evaluate(
+        """(own) => Object.entries(own).flatMap(([scope, allowed]) =>
+            [...document.querySelectorAll(scope)].flatMap((box) =>
+                [...box.querySelectorAll('*')].filter((el) => !el.matches(allowed))
+                    .map((el) => `${scope}: ${el.outerHTML.slice(0, 80)}`)))""",
+        PHONE_OWN,
+    )
+    made += page.evaluate(
+        """() => [
+            ...[...document.querySelectorAll('img, iframe, object, embed')].map((el) => el.outerHTML),
+            ...[...document.querySelectorAll('script')].filter((el) => !el.src).map((el) => el.outerHTML),
+            ...[...document.querySelectorAll('a')].filter((el) => !el.matches('.lang-switch'))
+                .map((el) => el.outerHTML),
+        ]"""
+    )
+    return made
 
 
 def hostile_map() -> dict:
@@ -96,29 +128,25 @@ def test_participant_and_map_text_stays_literal_in_every_widget(server, browser)
             services.set_picks(session=session, participant_id=person, trend_ids=trend_ids[:2])
     token = people[0][1]
 
-    # The phone picking trends: checkbox labels, their help, the category filter.
-    phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
-    phone.goto(f"{server.base}/phone?{urlencode({'p': token})}")
-    expect(phone.locator('[data-testid="stCheckbox"]').first).to_be_visible(timeout=T)
-    settled(phone)
-    assert markup_in(phone, '[data-testid="stCheckbox"]') == []
-    for text in HOSTILE:
-        assert text[:120] in texts_of(phone, '[data-testid="stCheckbox"]'), text
-    phone.locator('[data-testid="stCheckbox"] [data-testid="stTooltipIcon"]').first.hover()
-    tooltip = phone.locator('[data-testid="stTooltipContent"]')
-    expect(tooltip).to_be_visible(timeout=T)
-    assert markup_in(phone, '[data-testid="stTooltipContent"]') == []
-    assert HOSTILE[0] in tooltip.inner_text().replace("\u200b", "")
-    phone.mouse.move(1, 1)  # the tooltip goes
-    expect(tooltip).to_be_hidden(timeout=T)
-    combobox = phone.get_by_role("combobox", name=t("phone.category", "ru"))
-    combobox.scroll_into_view_if_needed()
-    combobox.click()
-    options = phone.get_by_role("option")
-    expect(options.first).to_be_visible(timeout=T)
-    assert "**Раздел** [A](http://e.vil)" in " ".join(options.all_inner_texts()).replace("\u200b", "")
-    assert markup_in(phone, '[role="listbox"]') == []
-    phone.keyboard.press("Escape")
+    # The phone picking trends: the trends' titles and descriptions, the map's sections, the
+    # participant's own name and department in the header.
+    phone = new_phone(browser)
+    open_phone(phone, server.base, token)
+    expect(phone.locator("li.trend")).to_have_count(len(HOSTILE), timeout=T)
+    assert made_on_phone(phone) == []
+    for n, text in enumerate(HOSTILE, 1):
+        row = phone.locator(f'li.trend[data-code="H{n}"]')
+        assert row.locator("span > b").inner_text() == f"H{n}"
+        assert text[:120] in row.locator("span").inner_text(), text
+        assert row.locator("small").inner_text() == text
+    assert who(phone).inner_text() == f"Проверка текста · {HOSTILE[0][:60]} (Отдел {HOSTILE[0][:40]})"
+    sections = phone.locator("select#pick-category option").all_inner_texts()
+    assert "**Раздел** [A](http://e.vil)" in sections and "<i>Раздел Б</i>" in sections
+    # Choosing a section filters the list by the section's literal name.
+    phone.locator("select#pick-category").select_option(label="<i>Раздел Б</i>")
+    expect(phone.locator("li.trend:visible")).to_have_count(len(HOSTILE) - 4)
+    phone.locator("select#pick-category").select_option(value="")
+    assert phone.evaluate("document.body.dataset.owned") is None
 
     # The vote on the trends, with dots: the number inputs' labels carry the options.
     with Session(engine) as session:
@@ -126,10 +154,11 @@ def test_participant_and_map_text_stays_literal_in_every_widget(server, browser)
         poll_id = services.current_poll(session=session, workshop=session.get(Workshop, wid)).id
         services.open_poll(session=session, workshop_id=wid, poll_id=poll_id)
     phone.reload()
-    expect(phone.locator('[data-testid="stNumberInput"]').first).to_be_visible(timeout=T)
-    settled(phone)
-    assert markup_in(phone, '[data-testid="stNumberInput"]') == []
-    assert HOSTILE[0][:120] in texts_of(phone, '[data-testid="stNumberInput"]')
+    ready(phone)
+    expect(phone.locator("input[name^='dots_']").first).to_be_visible(timeout=T)
+    assert made_on_phone(phone) == []
+    assert HOSTILE[0][:120] in texts_of(phone, "label.option.dots span")
+    assert phone.get_by_label(f"H1 · {HOSTILE[0][:120]}").count() == 1
 
     # The facilitator's screen: the wall's tidy-up list and the door of a locked room.
     with Session(engine) as session:
@@ -174,7 +203,10 @@ def test_participant_and_map_text_stays_literal_in_every_widget(server, browser)
 
     # The phone's own notes, as their author sees them.
     phone.reload()
-    expect(phone.get_by_text(HOSTILE[0]).first).to_be_visible(timeout=T)
-    settled(phone)
-    assert markup_in(phone, '[data-testid="stMain"] .note-card') == []
+    ready(phone)
+    mine = phone.locator(".note-card[data-note]")
+    expect(mine).to_have_count(1, timeout=T)
+    assert made_on_phone(phone) == []
+    assert mine.evaluate("card => card.firstChild.textContent.trim()") == HOSTILE[0]
+    assert phone.evaluate("document.body.dataset.owned") is None
     engine.dispose()

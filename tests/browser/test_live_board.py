@@ -1,19 +1,18 @@
 """The big screens patched live: the room's projector and the facilitator's projector follow
-three phones through joining, picking, voting and writing notes without a single page run of
-their own, show participant text and map labels literally, and run their layout anew only when
-the facilitator moves the workshop on."""
+three phones (the phone pages' own requests, no browser) through joining, picking, voting and
+writing notes without a single page run of their own, show participant text and map labels
+literally, and run their layout anew only when the facilitator moves the workshop on."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
+from tests.phones import HttpPhone, text_of
 from tests.scenario import build_workshop
 from tests.support import PROJECTOR, CuttableProxy, settled
-from tests.wsclient import Phone, choice, click, run_apart, text_value, tick
 from workshop import services
 from workshop.db import make_engine, upgrade
 from workshop.security import room_key
@@ -73,23 +72,11 @@ class Reruns:
         self.sent += 1
 
 
-async def join(base: str, code: str, name: str) -> str:
-    async with Phone(base) as phone:
-        page = await phone.open("join", urlencode({"code": code, "lang": "ru"}))
-        page = await phone.act(
-            [
-                text_value(page.widget("text_input", "join_name"), name),
-                text_value(page.widget("text_input", "join_department"), "ИТ <b>"),
-                click(page.form_submitter("join_form")),
-            ]
-        )
-        return page.query["p"]
-
-
-async def on_phone(base: str, token: str, change) -> None:  # type: ignore[no-untyped-def]
-    async with Phone(base) as phone:
-        page = await phone.open("phone", urlencode({"p": token, "lang": "ru"}))
-        await phone.act(change(page))
+def join(base: str, code: str, name: str) -> HttpPhone:
+    phone = HttpPhone(base)
+    page = phone.join(code, name, "ИТ <b>")
+    assert "Вы в сессии" in text_of(page)
+    return phone
 
 
 def literal(page: Page, selector: str) -> list[str]:
@@ -128,7 +115,7 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     before = (room_runs.sent, chair_runs.sent)
 
     # Three phones join: the roster fills in on both screens, names shown literally.
-    tokens = [run_apart(lambda name=name: join(server.base, code, name)) for name in HOSTILE_NAMES]
+    phones = [join(server.base, code, name) for name in HOSTILE_NAMES]
     for page in (room, chair):
         expect(page.locator(".roster-row")).to_have_count(3, timeout=T)
         literal(page, ".roster")
@@ -146,14 +133,9 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     before = (room_runs.sent, chair_runs.sent)
 
     # Phones pick: the stations fill on both screens, no page runs; map labels stay literal.
-    for token, codes in zip(tokens, (["H1", "H2"], ["H1"], ["H3"]), strict=True):
+    for phone, codes in zip(phones, (["H1", "H2"], ["H1"], ["H3"]), strict=True):
         for trend in codes:
-            key_name = f"pick_{trend_ids[trend]}"
-            run_apart(
-                lambda t=token, k=key_name: on_phone(
-                    server.base, t, lambda p: [tick(p.widget("checkbox", k))]
-                )
-            )
+            assert "Выбрано" in text_of(phone.pick(trend_ids[trend]))
     for page in (room, chair):
         expect(page.locator('.metro-station[data-code="H1"] .metro-count')).to_have_text("2", timeout=T)
         expect(page.locator('.metro-station[data-code="H3"] .metro-count')).to_have_text("1", timeout=T)
@@ -175,17 +157,9 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
         poll = services.current_poll(
             session=session, workshop=services.workshop_by_code(session=session, code=code)
         )
-    for n, token in enumerate(tokens, 1):
-        run_apart(
-            lambda t=token: on_phone(
-                server.base,
-                t,
-                lambda p: [
-                    choice(p.widget("radio", f"ballot_{poll.id}"), 0),
-                    click(p.widget("button", f"vote_{poll.id}")),
-                ],
-            )
-        )
+        first = services.options_of(session=session, poll_id=poll.id)[0].id
+    for n, phone in enumerate(phones, 1):
+        assert "Голос принят" in text_of(phone.vote(poll.id, first))
         expect(room.locator(".big-number")).to_have_text(f"{n} / 3", timeout=T)
         expect(sidebar.get_by_text(f"Проголосовали: {n} из 3")).to_be_visible(timeout=T)
     assert (room_runs.sent, chair_runs.sent) == before
@@ -197,17 +171,8 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     settled(room)
     settled(chair)
     before = (room_runs.sent, chair_runs.sent)
-    for token, text in zip(tokens, (HOSTILE_NOTE, "Дорого", "Долго"), strict=True):
-        run_apart(
-            lambda t=token, x=text: on_phone(
-                server.base,
-                t,
-                lambda p: [
-                    text_value(p.widget("text_area", "note_obstacle"), x),
-                    click(p.form_submitter("form_obstacle")),
-                ],
-            )
-        )
+    for phone, text in zip(phones, (HOSTILE_NOTE, "Дорого", "Долго"), strict=True):
+        assert "Отправлено — уже на экране" in text_of(phone.note(text))
     expect(room.locator(".note-card")).to_have_count(3, timeout=T)
     expect(chair.locator(".tidy-item")).to_have_count(3, timeout=T)
     assert HOSTILE_NOTE in " ".join(literal(room, ".note-wall"))
@@ -217,6 +182,8 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     # made "next: the vote" possible.
     assert room_runs.sent == before[0]
     assert chair_runs.sent - before[1] <= 1
+    for phone in phones:
+        phone.client.close()
     engine.dispose()
 
 

@@ -87,9 +87,21 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dic
     server.close()
 
 
+FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def labels_of(page: Page) -> list[dict]:
+    """The labels once the layout holds still: fonts loaded, rows paginated, two frames alike."""
     settled(page)
-    return page.evaluate(LABELS)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    before = page.evaluate(LABELS)
+    for _ in range(50):
+        page.evaluate(FRAMES)
+        now = page.evaluate(LABELS)
+        if now == before:
+            return now
+        before = now
+    raise AssertionError("the map's labels kept moving")
 
 
 def overlap(a: dict, b: dict) -> bool:

@@ -1,5 +1,10 @@
 """A server killed mid-step and restarted: the phone carries on as the same participant, the
-projector's live view comes back by itself, and nothing a phone was told was saved is lost."""
+projector's live view comes back by itself, and nothing a phone was told was saved is lost.
+
+The projector is a Streamlit page: a new server process has a new boot id and the page reloads
+itself (its Streamlit session died). A phone is a light page whose identity is its cookie: it
+needs no reload — its event stream comes back, says hello, and the page asks for its screen once;
+a reload, a dropped connection or a phone offline for a while is the same person."""
 
 from __future__ import annotations
 
@@ -10,8 +15,21 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlmodel import Session, func, select
 
+from tests.phones import (
+    hellos,
+    join,
+    new_phone,
+    open_phone,
+    phone_context,
+    ready,
+    swaps,
+    vote,
+    who,
+    write,
+)
 from tests.scenario import build_workshop
-from tests.support import PHONE, PROJECTOR, Server, settled
+from tests.support import PROJECTOR, CuttableProxy, Server, settled
+from workshop import services
 from workshop.db import make_engine
 from workshop.models import Ballot, Note, Participant
 
@@ -19,9 +37,14 @@ T = 20_000
 
 
 def send_note(phone, text: str) -> None:  # type: ignore[no-untyped-def]
-    phone.locator(".st-key-note_obstacle textarea").fill(text)
-    phone.get_by_role("button", name="Отправить", exact=True).click()
-    expect(phone.get_by_text("Отправлено — уже на экране")).to_be_visible(timeout=T)
+    write(phone, text)  # typed, sent, and shown on the phone as sent
+
+
+def screen_requests(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The addresses of the phone's requests for its step's part, from now on."""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/phone/screen" in r.url else None)
+    return asked
 
 
 def test_phone_and_projector_carry_on_after_the_server_is_killed_and_restarted(
@@ -34,19 +57,28 @@ def test_phone_and_projector_carry_on_after_the_server_is_killed_and_restarted(
     try:
         projector = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
         projector.goto(f"{server.base}/projector?{built.room_query}")
-        phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
-        phone.goto(f"{server.base}/phone?p={built.tokens[0]}")
+        phone = new_phone(browser)
+        open_phone(phone, server.base, built.tokens[0])
         send_note(phone, "До перезапуска: нет самовывоза")
         expect(projector.locator(".note-card").filter(has_text="До перезапуска")).to_be_visible(timeout=T)
+        phone.evaluate("window.__samePage = 1")
+        swapped_before = swaps(phone)
 
-        # The new server process has a new boot id: both pages notice and reload themselves.
-        with phone.expect_event("load", timeout=T), projector.expect_event("load", timeout=T):
+        # The new server process has a new boot id: the projector reloads itself; the phone's
+        # event stream comes back with it and the phone asks for its screen again, no reload.
+        with projector.expect_event("load", timeout=T):
             server.stop(signal.SIGKILL)
             server.start()
+        ready(phone, hellos=2)
+        phone.wait_for_function("(n) => window.__swaps > n", arg=swapped_before, timeout=T)
+        assert phone.evaluate("window.__samePage") == 1
 
-        # The phone is still Анна, with her note; nobody joins again.
-        expect(phone.get_by_text("Анна (Продажи)")).to_be_visible(timeout=T)
-        expect(phone.locator(".note-card").filter(has_text="До перезапуска")).to_be_visible(timeout=T)
+        # The phone is still Анна, with her note, also after a reload; nobody joins again.
+        for _ in range(2):
+            expect(who(phone)).to_contain_text("Анна (Продажи)", timeout=T)
+            expect(phone.locator(".note-card").filter(has_text="До перезапуска")).to_be_visible(timeout=T)
+            phone.reload()
+            ready(phone)
         send_note(phone, "После перезапуска: нет оплаты картой курьеру")
         expect(projector.locator(".note-card").filter(has_text="После перезапуска")).to_be_visible(timeout=T)
     finally:
@@ -66,23 +98,26 @@ def test_scanning_the_qr_code_again_offers_to_continue_instead_of_joining_twice(
     server = Server(db_url, tmp_path / "server.log")
     server.start()
     try:
-        context = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True)
+        context = phone_context(browser)
         phone = context.new_page()
-        phone.goto(f"{server.base}/join?code={built.code}")
-        phone.locator(".st-key-join_name input").fill("Анна")
-        phone.locator(".st-key-join_department input").fill("Продажи")
-        phone.get_by_role("button", name="Войти").click()
+        join(phone, server.base, built.code, "Анна", "Продажи")
         expect(phone.get_by_text("Вы в сессии, Анна!")).to_be_visible(timeout=T)
         first_url = phone.url
+        # The token is in the phone's cookie, out of reach of the page's scripts.
+        [cookie] = [c for c in context.cookies() if c["name"] == f"p_{built.code}"]
+        assert cookie["httpOnly"] and cookie["value"] not in first_url
 
         # The tab is closed; later the QR code is scanned again on the same phone.
         phone.close()
         again = context.new_page()
         again.goto(f"{server.base}/join?code={built.code}")
-        again.get_by_role("button", name="Продолжить как Анна").click()
+        expect(again.locator("a#continue")).to_have_text("Продолжить как Анна", timeout=T)
+        again.locator("a#continue").click()
 
+        ready(again)
         expect(again.get_by_text("Вы в сессии, Анна!")).to_be_visible(timeout=T)
-        assert again.url.split("p=")[1].split("&")[0] == first_url.split("p=")[1].split("&")[0]
+        assert again.url == first_url
+        assert [c["value"] for c in context.cookies() if c["name"] == f"p_{built.code}"] == [cookie["value"]]
     finally:
         server.close()
 
@@ -131,9 +166,7 @@ def test_facilitator_key_leaves_the_address_bar_and_a_reload_keeps_the_controls(
 
 
 def vote_for(phone, label: str) -> None:  # type: ignore[no-untyped-def]
-    phone.locator('[data-testid="stRadio"] [role="radiogroup"] label').filter(has_text=label).click()
-    phone.get_by_role("button", name=re.compile("Проголосовать|Изменить голос")).click()
-    expect(phone.get_by_text("Голос принят").first).to_be_visible(timeout=T)
+    vote(phone, re.compile(rf"^\s*{re.escape(label)} ·"))
 
 
 def test_ballots_survive_a_server_killed_mid_vote_and_phones_vote_on_without_joining(
@@ -146,18 +179,21 @@ def test_ballots_survive_a_server_killed_mid_vote_and_phones_vote_on_without_joi
     try:
         phones = []
         for token in built.tokens[:3]:
-            phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
-            phone.goto(f"{server.base}/phone?p={token}")
+            phone = new_phone(browser)
+            open_phone(phone, server.base, token)
             phones.append(phone)
         vote_for(phones[0], "J1")
         vote_for(phones[1], "J2")
 
-        with phones[2].expect_event("load", timeout=T):
-            server.stop(signal.SIGKILL)
-            server.start()
+        server.stop(signal.SIGKILL)
+        server.start()
 
         for phone in phones:
+            ready(phone, hellos=2)  # the event stream is back, on the new process
             expect(phone.get_by_text("Голосуем за главный тренд")).to_be_visible(timeout=T)
+        expect(phones[1].locator("form.ballot input[type='radio']:checked")).to_have_count(1)
+        checked = phones[1].locator("form.ballot label.option").filter(has=phones[1].locator(":checked"))
+        expect(checked).to_contain_text("J2")
         vote_for(phones[2], "J1")
         vote_for(phones[1], "J1")  # changed after the restart
     finally:
@@ -175,25 +211,37 @@ def test_ballots_survive_a_server_killed_mid_vote_and_phones_vote_on_without_joi
     assert built.key not in log
 
 
-def test_a_phone_offline_longer_than_the_session_timeout_comes_back_as_the_same_participant(
+def test_a_phone_offline_for_a_while_keeps_what_it_typed_and_comes_back_as_the_same_participant(
     tmp_path: Path, browser
 ) -> None:
     db_url = f"sqlite:///{tmp_path / 'offline.db'}"
     built = build_workshop(db_url, stop="obstacles_write", people=6)
-    server = Server(db_url, tmp_path / "server.log", extra_args=["--server.disconnectedSessionTTL", "2"])
+    server = Server(db_url, tmp_path / "server.log")
     server.start()
     try:
-        context = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True)
+        context = phone_context(browser)
         phone = context.new_page()
-        phone.goto(f"{server.base}/phone?p={built.tokens[0]}")
+        open_phone(phone, server.base, built.tokens[0])
         send_note(phone, "До того как телефон уснул")
 
+        # No network: a note sent now is not lost, the phone says why and keeps the text.
         context.set_offline(True)
-        phone.wait_for_timeout(6_000)  # three times the session timeout
+        typed = "После того как телефон проснулся"
+        phone.locator("textarea#note-text").fill(typed)
+        phone.get_by_role("button", name="Отправить", exact=True).click()
+        expect(phone.locator("p.flash.error").filter(has_text="Нет связи с сервером")).to_be_visible(
+            timeout=T
+        )
+        expect(phone.locator("textarea#note-text")).to_have_value(typed)
+        phone.wait_for_timeout(6_000)
         context.set_offline(False)
 
-        expect(phone.get_by_text("Анна (Продажи)")).to_be_visible(timeout=T)
-        send_note(phone, "После того как телефон проснулся")
+        # The event stream is open (it kept its connection, or came back by itself).
+        phone.wait_for_function("() => window.__live && window.__live.readyState === 1", timeout=T)
+        expect(who(phone)).to_contain_text("Анна (Продажи)", timeout=T)
+        expect(phone.locator("textarea#note-text")).to_have_value(typed)
+        phone.get_by_role("button", name="Отправить", exact=True).click()
+        expect(phone.locator(".note-card[data-note]").filter(has_text=typed)).to_be_visible(timeout=T)
     finally:
         server.close()
 
@@ -204,3 +252,39 @@ def test_a_phone_offline_longer_than_the_session_timeout_comes_back_as_the_same_
     engine.dispose()
     assert people == 6
     assert {"До того как телефон уснул", "После того как телефон проснулся"} <= set(mine)
+
+
+def test_a_phone_whose_event_stream_dropped_asks_for_its_screen_once_and_shows_what_changed(
+    tmp_path: Path, browser
+) -> None:
+    """The Wi-Fi drops every connection; meanwhile the workshop moved on (past this server's hub,
+    so no event tells the phone). The stream comes back, and the page fetches its screen once —
+    long before the 20 s safety net — without reloading."""
+    db_url = f"sqlite:///{tmp_path / 'drop.db'}"
+    built = build_workshop(db_url, stop="obstacles_write", people=6)
+    server = Server(db_url, tmp_path / "server.log")
+    server.start()
+    wifi = CuttableProxy(server.port)
+    try:
+        phone = new_phone(browser)
+        open_phone(phone, wifi.base, built.tokens[0])
+        phone.locator("textarea#note-text").fill("Черновик, пока сеть лежала")
+        phone.evaluate("window.__samePage = 1")
+        asked = screen_requests(phone)
+
+        engine = make_engine(db_url)
+        with Session(engine) as session:
+            services.advance(session=session, workshop_id=built.workshop_id)
+        engine.dispose()
+        assert wifi.cut() >= 1  # the page's event stream at least
+
+        ready(phone, hellos=2, timeout=10_000)
+        expect(phone.locator("main#screen")).to_have_attribute("data-step", "obstacles_vote", timeout=10_000)
+        expect(phone.get_by_text("Голосуем за ключевое препятствие")).to_be_visible()
+        phone.wait_for_timeout(2_000)
+        assert [u for u in asked if "phase=" not in u] == [f"{wifi.base}/phone/screen?w={built.code}"]
+        assert phone.evaluate("window.__samePage") == 1
+        assert hellos(phone) == 2
+    finally:
+        wifi.close()
+        server.close()

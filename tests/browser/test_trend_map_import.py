@@ -7,7 +7,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.support import ARTIFACTS, PHONE, PROJECTOR, upload
+from tests.phones import join, new_phone, pick
+from tests.support import ARTIFACTS, PROJECTOR, upload
 
 T = 20_000
 ROWS = [
@@ -77,22 +78,19 @@ def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, br
 
     phones = []
     for name, department in (("Анна", "Продажи"), ("Борис", "Логистика")):
-        phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
-        phone.goto(f"{server.base}/join?code={code}")
-        phone.locator(".st-key-join_name input").fill(name)
-        phone.locator(".st-key-join_department input").fill(department)
-        phone.get_by_role("button", name="Войти").click()
+        phone = new_phone(browser)
+        join(phone, server.base, code, name, department)
         expect(phone.get_by_text(f"Вы в сессии, {name}!")).to_be_visible(timeout=T)
         phones.append(phone)
     sidebar = facilitator.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("button", name="Начать: выбор трендов").click()
 
     for phone in phones:
-        expect(phone.get_by_text("Доставка за 30 минут")).to_be_visible(timeout=T)
-        phone.locator('[data-testid="stCheckbox"]').filter(has_text="D1").click()
-        expect(phone.get_by_text("Выбрано 1 из 2–5")).to_be_visible(timeout=T)
-        phone.locator('[data-testid="stCheckbox"]').filter(has_text="P2").click()
-        expect(phone.get_by_text("Выбрано 2 из 2–5")).to_be_visible(timeout=T)
+        expect(phone.locator('li.trend[data-code="D1"]')).to_contain_text("Доставка за 30 минут", timeout=T)
+        pick(phone, "D1")
+        expect(phone.locator("#pick-status")).to_contain_text("Выбрано 1 из 2–5", timeout=T)
+        pick(phone, "P2")
+        expect(phone.locator("#pick-status")).to_contain_text("Выбрано 2 из 2–5", timeout=T)
 
     expect(facilitator.get_by_text("Выбрали: 2 из 2 · отметок: 4")).to_be_visible(timeout=T)
     shown = stations(facilitator)

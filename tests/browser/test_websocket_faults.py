@@ -1,48 +1,46 @@
-"""Many phones at once over Streamlit's own websocket path (no browser): 200 ballots cast together
-end as exactly one per participant, and a join storm loses no one."""
+"""Many phones at once, without a browser, on the phone pages' own routes (the requests the page
+sends: cookie, anti-forgery token, this site's Origin): 200 ballots cast together end as exactly
+one per participant, and a join storm loses no one.
+
+(These once went over Streamlit's websocket, when the phone was a Streamlit page; the phone now
+is a light page, so the storms go where a phone's taps go.)"""
 
 from __future__ import annotations
 
-import asyncio
 import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlmodel import Session, func, select
 
+from tests.phones import HttpPhone, text_of
 from tests.scenario import build_workshop
 from tests.support import Server
-from tests.wsclient import Phone, choice, click, run_apart, text_value
 from workshop.db import make_engine
 from workshop.models import Ballot, Participant
 
 
-def test_two_hundred_ballots_cast_at_once_over_the_websocket_are_one_per_participant(tmp_path: Path) -> None:
+def test_two_hundred_ballots_cast_at_once_are_one_per_participant(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'ballots.db'}"
     workshops = [build_workshop(db_url, stop="trends_vote_open", people=5) for _ in range(40)]
     server = Server(db_url, tmp_path / "server.log")
     server.start()
+    jobs = [(token, w.poll_id, w.option_ids[i % 2]) for w in workshops for i, token in enumerate(w.tokens)]
+    # Every fifth phone has a second tab voting at the same moment.
+    jobs += [(w.tokens[0], w.poll_id, w.option_ids[1]) for w in workshops]
+    start = threading.Barrier(len(jobs))
 
-    async def vote(token: str, poll_id: int, index: int, start: asyncio.Event) -> str:
-        async with Phone(server.base) as phone:
-            page = await phone.open("phone", f"p={token}")
-            radio = page.widget("radio", f"ballot_{poll_id}")
-            button = page.widget("button", f"vote_{poll_id}")
-            await start.wait()
-            done = await phone.act([choice(radio, index), click(button)], fragment_id=button.fragment_id)
-            return " ".join(done.alerts())
-
-    async def storm() -> list[str]:
-        start = asyncio.Event()
-        jobs = [vote(token, w.poll_id, i % 2, start) for w in workshops for i, token in enumerate(w.tokens)]
-        # Every fifth phone has a second tab voting at the same moment.
-        jobs += [vote(w.tokens[0], w.poll_id, 1, start) for w in workshops]
-        tasks = [asyncio.ensure_future(job) for job in jobs]
-        await asyncio.sleep(3)
-        start.set()
-        return await asyncio.gather(*tasks)
+    def vote(token: str, poll_id: int, option_id: int) -> str:
+        with HttpPhone(server.base, timeout=120) as phone:
+            phone.open(token)
+            start.wait(timeout=120)
+            return text_of(phone.vote(poll_id, option_id))
 
     try:
-        answers = run_apart(storm)
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            answers = list(pool.map(lambda job: vote(*job), jobs))
     finally:
         server.close()
 
@@ -62,25 +60,18 @@ def test_a_join_storm_of_fifty_workshops_within_five_seconds_loses_no_one(tmp_pa
     server = Server(db_url, tmp_path / "server.log")
     server.start()
     rng = random.Random(7)
+    jobs = [(w.code, n, rng.uniform(0, 5)) for w in workshops for n in range(7)]
+    began = time.monotonic()
 
-    async def join(code: str, n: int, delay: float) -> bool:
-        await asyncio.sleep(delay)
-        async with Phone(server.base) as phone:
-            page = await phone.open("join", f"code={code}&lang=ru")
-            name = page.widget("text_input", "join_name")
-            department = page.widget("text_input", "join_department")
-            submit = page.widget("button", "FormSubmitter:join_form-Войти")
-            await phone.act(
-                [text_value(name, f"Участник {n}"), text_value(department, f"Отдел {n % 5}"), click(submit)]
-            )
-            return True
-
-    async def storm() -> list[bool]:
-        jobs = [join(w.code, n, rng.uniform(0, 5)) for w in workshops for n in range(7)]
-        return await asyncio.gather(*jobs, return_exceptions=False)
+    def join(code: str, n: int, delay: float) -> bool:
+        time.sleep(max(0.0, began + delay - time.monotonic()))
+        with HttpPhone(server.base, timeout=120) as phone:
+            page = phone.join(code, f"Участник {n}", f"Отдел {n % 5}")
+            return f"Вы в сессии, Участник {n}!" in text_of(page) and phone.token is not None
 
     try:
-        joined = run_apart(storm)
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            joined = list(pool.map(lambda job: join(*job), jobs))
     finally:
         server.close()
 

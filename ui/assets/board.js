@@ -264,7 +264,6 @@ function renderCountdown(live) {
     if (live.armed && !live.firedUp) {
       live.firedUp = true;
       if (live.sound()) chime(live);
-      if (data.mode === 'phone') live.fire('timeup');
     }
   } else {
     if (state !== 'paused') live.armed = true;
@@ -309,8 +308,7 @@ export function mountLive(component) {
     live.fs = button;
   }
 
-  if (data.mode === 'board') mountBoardLive(live, data);
-  else mountPhoneLive(live, data);
+  mountBoardLive(live, data);
 
   renderCountdown(live);
   if (!live.tick) live.tick = setInterval(() => renderCountdown(live), 250);
@@ -348,54 +346,6 @@ function mountBoardLive(live, data) {
   // The ticket ran out or the server forgot it: a page run hands out a new one.
   if (!live.unrefused) live.unrefused = store.onRefused(() => live.fire('ticket'));
   check(store.state);
-}
-
-// A phone (until it is a light page of its own): its fragment reruns on the changes it hears.
-function mountPhoneLive(live, data) {
-  live.timer = () => ({ deadline_ms: live.data.deadline_ms, paused_s: live.data.paused_s });
-  const offset = data.server_now_ms - Date.now();
-  live.offset = () => offset;
-  live.sound = () => false;
-  // The stream is opened with the newest ticket; a page run that hands out a newer one leaves an
-  // open stream alone (a reconnect would risk missing a change meanwhile).
-  const stream = `${data.code}?kinds=${data.kinds}`;
-  const connect = () => {
-    const d = live.data;
-    const es = new EventSource(`/live/${encodeURIComponent(d.code)}?t=${encodeURIComponent(d.ticket)}&kinds=${d.kinds}`);
-    es.addEventListener('hello', (event) => {
-      let boot = null;
-      try { boot = JSON.parse(event.data).boot; } catch (err) { /* older server */ }
-      if (live.boot && boot && live.boot !== boot) { window.location.reload(); return; }
-      live.boot = boot;
-      if (live.broken) { live.broken = false; setTimeout(() => live.fire('reconnect'), 300); }
-    });
-    es.addEventListener('change', () => live.fire('change'));
-    es.onerror = () => {
-      live.broken = true;
-      if (es.readyState === EventSource.CLOSED) {
-        clearTimeout(live.retry);
-        live.retry = setTimeout(() => { if (live.es === es) live.es = connect(); }, 2000);
-      }
-    };
-    return es;
-  };
-  if (!live.es || live.stream !== stream) {
-    if (live.es) live.es.close();
-    live.stream = stream;
-    live.broken = false;
-    live.es = connect();
-  }
-  if (!live.poll) {
-    live.poll = setInterval(async () => {
-      try {
-        const d = live.data;
-        const answer = await fetch(`/live/${encodeURIComponent(d.code)}/sig?t=${encodeURIComponent(d.ticket)}`, { cache: 'no-store' });
-        if (answer.status === 404) { live.fire('ticket'); return; }
-        const sig = await answer.json();
-        if (sig.phase && sig.phase !== d.sig) live.fire('poll');
-      } catch (err) { /* offline: the stream's reconnect refreshes */ }
-    }, data.poll_ms);
-  }
 }
 
 // --------------------------------------------------------------------------- patched parts
