@@ -53,7 +53,7 @@ scale-out: $(BIN)/.installed node_modules/.installed haproxy postgres fonts
 POSTGRES_TESTS := tests/test_services.py tests/test_trend_maps.py tests/test_migrations.py \
 	tests/test_managers.py tests/test_transfer.py tests/test_archive_scale.py \
 	tests/test_board.py tests/test_guessing.py tests/test_room_access.py tests/test_tickets.py \
-	tests/test_live_routes.py \
+	tests/test_live_routes.py tests/test_phone_routes.py \
 	tests/browser/test_full_workshop.py tests/browser/test_trend_map_import.py \
 	tests/browser/test_live_board.py tests/browser/test_literal_text.py
 

@@ -8,14 +8,18 @@ from __future__ import annotations
 import html
 import re
 import warnings
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from starlette.applications import Starlette
 
+from tests.conftest import empty_database_url
 from tests.scenario import STOPS, ballot_marks, build_workshop
+from ui import engine as ui_engine
 from web import phone
 from workshop import services
 from workshop.db import make_engine
@@ -31,11 +35,28 @@ with warnings.catch_warnings():
 BASE = "http://testserver"
 
 
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_of(url: str) -> Engine:
+    """The test's own engine on its database (closed when the test ends)."""
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    return _ENGINES[url]
+
+
 @pytest.fixture
-def db_url(tmp_path, monkeypatch) -> str:
-    url = f"sqlite:///{tmp_path / 'phone.db'}"
+def db_url(tmp_path, monkeypatch) -> Iterator[str]:
+    url = empty_database_url(tmp_path, "phone.db")
     monkeypatch.setenv("DATABASE_URL", url)
-    return url
+    yield url
+    # The routes' engine, and what was kept per database, go with the test's database.
+    ui_engine._engine_for(url).dispose()
+    ui_engine._engine_for.cache_clear()
+    phone._secrets.clear()
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
 
 
 def client() -> TestClient:
@@ -95,7 +116,7 @@ def post(c: TestClient, path: str, data: dict, csrf: str, *, origin: str | None 
 
 
 def stored(db_url: str, model) -> list:  # type: ignore[no-untyped-def]
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         return list(session.exec(select(model)).all())
 
 
@@ -194,7 +215,7 @@ def test_the_safety_net_gets_nothing_while_nothing_changed_and_the_screen_once_i
 
     unchanged = f"/phone/screen?{urlencode({'w': built.code, 'phase': html.unescape(phase)})}"
     assert c.get(unchanged).status_code == 204
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         services.change_timer(session=session, workshop_id=built.workshop_id, action="pause")
     assert c.get(unchanged).status_code == 200
 
@@ -205,7 +226,7 @@ def test_the_safety_net_gets_nothing_while_nothing_changed_and_the_screen_once_i
 def test_a_tap_on_a_trend_saves_at_once_and_a_sixth_is_refused_with_its_message(db_url) -> None:
     built = build_workshop(db_url, stop="trends_pick", people=6)
     c, csrf = phone_of(built.tokens[0], built.code)
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         mine = services.picks_of(session=session, participant_id=built.participant_ids[0])
         for trend_id in mine:
             services.toggle_pick(
@@ -291,7 +312,7 @@ def test_a_vote_is_counted_once_and_can_be_changed(db_url) -> None:
 
     assert "Голос принят" in text_of(changed.text)
     assert "Изменить голос" in text_of(changed.text)
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         assert ballot_marks(session, built.poll_id) == {second: 1}
 
 
@@ -307,19 +328,19 @@ def test_dot_voting_spreads_dots_within_the_cap_and_over_the_total_is_refused(db
         {"poll": built.poll_id, f"dots_{a}": 2, f"dots_{b}": 2, f"dots_{d}": 2},
         csrf,
     )
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         assert ballot_marks(session, built.poll_id) == {}
     post(c, f"/phone/vote?w={built.code}", {"poll": built.poll_id, f"dots_{a}": 2, f"dots_{b}": 1}, csrf)
 
     assert "Не больше 3 голосов всего." in text_of(over.text)
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         assert ballot_marks(session, built.poll_id) == {a: 2, b: 1}
 
 
 def test_a_vote_after_the_poll_closed_is_refused_with_its_message(db_url) -> None:
     built = build_workshop(db_url, stop="trends_vote_open", people=6)
     c, csrf = phone_of(built.tokens[0], built.code)
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         services.close_poll(session=session, workshop_id=built.workshop_id, poll_id=built.poll_id)
         before = ballot_marks(session, built.poll_id)
     answer = post(
@@ -327,7 +348,7 @@ def test_a_vote_after_the_poll_closed_is_refused_with_its_message(db_url) -> Non
     )
 
     assert "закрыто" in text_of(answer.text).lower()
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         assert ballot_marks(session, built.poll_id) == before
 
 
@@ -395,7 +416,7 @@ def test_a_join_without_the_forms_own_token_is_refused(db_url) -> None:
 
 def test_participant_text_reaches_the_phone_only_as_text(db_url) -> None:
     built = build_workshop(db_url, stop="lobby", people=0)
-    with Session(make_engine(db_url)) as session:
+    with Session(engine_of(db_url)) as session:
         _person, token = services.join(
             session=session, code=built.code, name='<img src=x onerror=alert(1)>"', department="<b>ИТ</b>"
         )
