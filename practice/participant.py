@@ -36,6 +36,7 @@ from practice import content
 from workshop import steps
 
 RECONNECT_S = 2.0  # the event stream's ``retry`` until it says otherwise
+KEEPALIVE_S = 3.0  # idle connections let go before the server's 5 s keep-alive closes them
 SAFETY_NET_S = 20.0  # the page's cheap check (``SAFETY_NET_MS`` in web/assets/phone.js)
 STREAM_READ_S = 60.0  # the stream sends a comment every 15 s: silence this long is a dead line
 COOKIE = "p_"  # the phone's cookie per workshop: p_CODE holds the participant's token
@@ -490,6 +491,10 @@ class SimulatedParticipant:
             base_url=self.base_url,
             timeout=httpx.Timeout(self.timeout),
             headers={"Accept-Language": self.lang},
+            # The server closes a connection idle for 5 s (uvicorn's keep-alive); a phone that
+            # reused one just then would see it drop. A browser retries such a request; this
+            # phone lets idle connections go first.
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_S),
         ) as client:
             self._client = client
             while not stop.is_set() and not self.finished:
