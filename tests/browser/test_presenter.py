@@ -6,6 +6,7 @@ every control does its work on the first click."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -212,6 +213,12 @@ def test_with_the_controls_open_a_full_groups_notes_ideas_and_options_are_all_in
     assert ideas == [21, 21]
 
 
+def locked(engine, workshop_id: int) -> bool:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        return bool(workshop and workshop.locked)
+
+
 def test_every_control_works_on_the_first_click(server, browser) -> None:
     built = build_workshop(server.db_url, stop="obstacles_write", people=6)
     chair = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
@@ -240,6 +247,11 @@ def test_every_control_works_on_the_first_click(server, browser) -> None:
     # Lock the room: one click; a late joiner waits, one click lets her in.
     click_once(chair, sidebar.get_by_text(ru("ctl.lock")))
     engine = make_engine(server.db_url)
+    # The switch shows at once; the room is locked once the server has run the click.
+    deadline = time.monotonic() + T / 1000
+    while not locked(engine, built.workshop_id):
+        assert time.monotonic() < deadline, "the room was not locked"
+        chair.wait_for_timeout(50)
     with Session(engine) as session:
         services.join(session=session, code=built.code, name="Поздняя", department="ИТ")
     engine.dispose()
