@@ -275,8 +275,9 @@ class Bridge:
         elif change.origin == self.origin:
             self.skipped_own += 1
         else:
-            self.hub.publish(change.workshop_code, *change.kinds)
+            # Counted first: a screen that hears the change may look at the count at once.
             self.delivered += 1
+            self.hub.publish(change.workshop_code, *change.kinds)
 
     def _refresh_open_screens(self) -> None:
         """Changes made while this process was not listening went unheard: every screen open
