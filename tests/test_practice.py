@@ -5,7 +5,6 @@ posts), with the facilitator on the projector's controls."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import re
 import time
@@ -21,6 +20,7 @@ from practice import content
 from practice.participant import Action, SimulatedParticipant
 from practice.room import MAX_GROUP, reserve_names, start_practice
 from practice.wsclient import Phone, ProtocolError, Run, click, event_stream, run_apart, tick
+from tests.conftest import empty_database_url
 from tests.scenario import build_workshop
 from tests.support import Server
 from workshop import services
@@ -227,13 +227,7 @@ def test_one_leans_towards_ones_own_note_in_a_vote() -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One app process for this module; each test builds a workshop of its own on it."""
     folder = tmp_path_factory.mktemp("practice")
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url:
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        engine.dispose()
-    srv = Server(url or f"sqlite:///{folder / 'workshop.db'}", folder / "server.log")
+    srv = Server(empty_database_url(folder, "workshop.db"), folder / "server.log")
     srv.start()
     yield srv
     srv.close()
