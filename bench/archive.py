@@ -34,10 +34,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, func, select
 
 from bench.archive_data import generate
-from workshop.archive import ArchivePage, ArchiveQuery, list_archive
-from workshop.db import DEFAULT_DATA_DIR, create_tables, make_engine
-from workshop.models import Workshop
-from workshop.trend_maps import install_builtin_maps
+from workshop.db.engine import DEFAULT_DATA_DIR, create_tables, make_engine
+from workshop.db.models import Workshop
+from workshop.managers.archive import ArchivePage, ArchiveQuery, list_archive
+from workshop.maps.store import install_builtin_maps
 
 OUT = Path(__file__).resolve().parent / "archive.json"
 BENCH_DIR = DEFAULT_DATA_DIR / "bench"

@@ -36,20 +36,8 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from workshop import archive, steps, voting
-from workshop.db import DEFAULT_DATA_DIR, begin_write, create_tables, make_engine
-from workshop.handoff import NEXT as HANDOFF_NEXT
-from workshop.limits import (
-    DEPARTMENT_MAX,
-    EMAIL_MAX,
-    NAME_MAX,
-    NOTE_MAX,
-    PRODUCT_MAX,
-    RATIONALE_MAX,
-    ROLE_MAX,
-    TITLE_MAX,
-)
-from workshop.models import (
+from workshop.db.engine import DEFAULT_DATA_DIR, begin_write, create_tables, make_engine
+from workshop.db.models import (
     Ballot,
     BallotMark,
     Handoff,
@@ -65,8 +53,21 @@ from workshop.models import (
     TrendMapVersion,
     Workshop,
 )
-from workshop.security import JOIN_ALPHABET, JOIN_CODE_LENGTH, hash_secret, new_secret
-from workshop.trend_maps import install_builtin_maps
+from workshop.managers import archive
+from workshop.managers.handoff import NEXT as HANDOFF_NEXT
+from workshop.maps.store import install_builtin_maps
+from workshop.rules import steps, voting
+from workshop.rules.limits import (
+    DEPARTMENT_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    PRODUCT_MAX,
+    RATIONALE_MAX,
+    ROLE_MAX,
+    TITLE_MAX,
+)
+from workshop.rules.security import JOIN_ALPHABET, JOIN_CODE_LENGTH, hash_secret, new_secret
 
 BATCH = 500  # workshops per transaction
 ENGLISH_SHARE = 0.15

@@ -3,7 +3,7 @@
     python -m bench.board [--builds 20]
 
 - ``map``: producing the wall's trend map for the 36-trend map (the start page's default) —
-  ours: its metro layout as the data the page draws (``workshop.metro``), JSON included; the
+  ours: its metro layout as the data the page draws (``workshop.maps.metro``), JSON included; the
   baseline: the Plotly figure today's projector rebuilt on every pick
   (``figures.trend_map_figure`` of the baseline commit, run from its worktree). Median and p95
   of ``--builds`` builds, each timed with the process's CPU clock.
@@ -31,11 +31,12 @@ from sqlmodel import Session
 
 from bench import baseline
 from bench.results_file import update
-from workshop import board, services
-from workshop.db import create_tables, make_engine
-from workshop.metro import Station, metro_layout
-from workshop.models import Workshop
-from workshop.trend_maps import install_builtin_maps, latest_versions, trends_of
+from workshop import services
+from workshop.db.engine import create_tables, make_engine
+from workshop.db.models import Workshop
+from workshop.live import board
+from workshop.maps.metro import Station, metro_layout
+from workshop.maps.store import install_builtin_maps, latest_versions, trends_of
 
 MAP_ID = "consumer-b2b-2026"
 PEOPLE = 7
@@ -63,7 +64,7 @@ def the_map(session: Session) -> list[Station]:
 
 BASELINE_MAP = """
 import json, sys, time
-from workshop.figures import Station, trend_map_figure
+from workshop.render.figures import Station, trend_map_figure
 stations = [Station(**s) for s in json.loads(sys.stdin.read())]
 samples = []
 for _ in range({builds}):

@@ -62,11 +62,12 @@ from bench.results_file import RESULTS, update
 from practice.participant import Action, SimulatedParticipant
 from practice.wsclient import Phone, Run, click, event_stream, tick
 from tests.support import Server
-from workshop import services, steps
-from workshop.db import make_engine
-from workshop.models import Ballot, Note, Participant, Pick, Poll, Workshop
-from workshop.security import room_key
-from workshop.trend_maps import latest_versions
+from workshop import services
+from workshop.db.engine import make_engine
+from workshop.db.models import Ballot, Note, Participant, Pick, Poll, Workshop
+from workshop.maps.store import latest_versions
+from workshop.rules import steps
+from workshop.rules.security import room_key
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "bench" / "RESULTS.md"
@@ -831,8 +832,8 @@ def start_servers(db_url: str, processes: int, *, config: Config, logs: Path) ->
 PREPARE = """
 import sys
 from sqlmodel import Session
-from workshop.db import make_engine, upgrade
-from workshop.trend_maps import install_builtin_maps
+from workshop.db.engine import make_engine, upgrade
+from workshop.maps.store import install_builtin_maps
 engine = make_engine(sys.argv[1])
 upgrade(engine)
 with Session(engine) as session:

@@ -1,13 +1,16 @@
 """Alembic environment: the app's SQLModel tables are the target; the connection comes from
-workshop.db.upgrade (or DATABASE_URL for the alembic command line)."""
+workshop.db.engine.upgrade (or DATABASE_URL for the alembic command line)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
 
-from workshop import models  # noqa: F401  (registers the tables)
-from workshop.db import database_url, make_engine
+from workshop.db.engine import (
+    database_url,
+    make_engine,
+    models,  # noqa: F401  (registers the tables)
+)
 
 config = context.config
 target_metadata = SQLModel.metadata

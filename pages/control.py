@@ -11,10 +11,11 @@ from ui.engine import new_session
 from ui.memory import facilitator_slot, recall, remember
 from ui.present import board_of, live_board, load_view, step_chips
 from ui.style import control_style
-from workshop import guessing, services
-from workshop.board import FACILITATOR
-from workshop.errors import AccessDenied
-from workshop.security import normalise_join_code
+from workshop import services
+from workshop.access import guessing
+from workshop.live.board import FACILITATOR
+from workshop.rules.errors import AccessDenied
+from workshop.rules.security import normalise_join_code
 
 control_style()
 code = normalise_join_code(st.query_params.get("w", ""))

@@ -8,10 +8,12 @@ from ui.common import act, flash, lang, show_flash, tr
 from ui.engine import new_session
 from ui.managers import require_manager
 from ui.style import manager_style
-from workshop import analytics, archive, charts, handoff, transfer
-from workshop.archive import ArchiveQuery
+from workshop import transfer
 from workshop.i18n import t
-from workshop.trend_maps import latest_versions
+from workshop.managers import analytics, archive, handoff
+from workshop.managers.archive import ArchiveQuery
+from workshop.maps.store import latest_versions
+from workshop.render import charts
 
 manager_style()
 manager = require_manager()
@@ -223,7 +225,7 @@ def _analytics(_url: str, language: str) -> dict:
 
 
 if section == "analytics":
-    from workshop.db import database_url
+    from workshop.db.engine import database_url
 
     data = _analytics(database_url(), lang())
 

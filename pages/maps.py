@@ -7,9 +7,11 @@ from ui.common import act, change_language_link, lang, show_flash, tr
 from ui.engine import new_session
 from ui.present import metro
 from ui.style import phone_style
-from workshop import map_import, poster, trend_maps
-from workshop.limits import NOTE_MAX
-from workshop.metro import Station
+from workshop.maps import store as trend_maps
+from workshop.maps import uploads as map_import
+from workshop.maps.metro import Station
+from workshop.render import poster
+from workshop.rules.limits import NOTE_MAX
 
 phone_style()
 change_language_link()

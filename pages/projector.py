@@ -27,13 +27,15 @@ from ui.present import (
     why_chosen,
 )
 from ui.style import projector_style
-from workshop import guessing, net, services, steps
-from workshop.board import FACILITATOR, ROOM
-from workshop.errors import NotFound
+from workshop import services
+from workshop.access import guessing, net
 from workshop.i18n import t
-from workshop.qr import qr_data_uri
-from workshop.security import normalise_join_code, secret_matches
-from workshop.views import WorkshopView
+from workshop.live.board import FACILITATOR, ROOM
+from workshop.live.views import WorkshopView
+from workshop.render.qr import qr_data_uri
+from workshop.rules import steps
+from workshop.rules.errors import NotFound
+from workshop.rules.security import normalise_join_code, secret_matches
 
 code = normalise_join_code(st.query_params.get("w", ""))
 url_key = st.query_params.get("k")

@@ -9,11 +9,13 @@ from ui.fields import text_field
 from ui.managers import require_manager
 from ui.record import export_buttons, show_record
 from ui.style import manager_style
-from workshop import handoff, net, services, sharing, transfer
-from workshop.errors import NotFound
+from workshop import services, transfer
+from workshop.access import net
 from workshop.i18n import t
-from workshop.limits import EMAIL_MAX, HANDOFF_NOTE_MAX, NAME_MAX, ROLE_MAX
-from workshop.record import workshop_record
+from workshop.managers import handoff, sharing
+from workshop.managers.record import workshop_record
+from workshop.rules.errors import NotFound
+from workshop.rules.limits import EMAIL_MAX, HANDOFF_NOTE_MAX, NAME_MAX, ROLE_MAX
 
 manager_style()
 manager = require_manager()

@@ -7,10 +7,10 @@ from ui.common import change_language_link, esc, guess_missed, guess_wait, tr
 from ui.engine import new_session
 from ui.present import template, why_chosen
 from ui.style import manager_style
-from workshop import guessing
-from workshop.errors import NotFound
-from workshop.sharing import workshop_for_token
-from workshop.views import workshop_view
+from workshop.access import guessing
+from workshop.live.views import workshop_view
+from workshop.managers.sharing import workshop_for_token
+from workshop.rules.errors import NotFound
 
 manager_style()
 try:

@@ -9,10 +9,11 @@ from ui.engine import new_session
 from ui.fields import text_field
 from ui.memory import go_to
 from ui.style import phone_style
-from workshop import guessing, services
-from workshop.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
-from workshop.security import normalise_join_code
-from workshop.trend_maps import latest_versions
+from workshop import services
+from workshop.access import guessing
+from workshop.maps.store import latest_versions
+from workshop.rules.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
+from workshop.rules.security import normalise_join_code
 
 CREATED = "_created"
 

@@ -13,7 +13,7 @@ import random
 import zlib
 from collections.abc import Sequence
 
-from workshop.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
+from workshop.rules.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
 
 LANGUAGES = ("ru", "en")
 

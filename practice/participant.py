@@ -33,7 +33,7 @@ import httpx
 from httpx_sse import aconnect_sse
 
 from practice import content
-from workshop import steps
+from workshop.rules import steps
 
 RECONNECT_S = 2.0  # the event stream's ``retry`` until it says otherwise
 KEEPALIVE_S = 3.0  # idle connections let go before the server's 5 s keep-alive closes them

@@ -38,9 +38,9 @@ from sqlmodel import Session
 
 from tests.postgres import as_postgres, pg_bin
 from tests.support import free_port
-from workshop.db import make_engine, upgrade
-from workshop.notify import is_postgresql
-from workshop.trend_maps import install_builtin_maps
+from workshop.db.engine import make_engine, upgrade
+from workshop.live.notify import is_postgresql
+from workshop.maps.store import install_builtin_maps
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "haproxy.cfg.template"

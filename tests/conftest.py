@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from workshop import services
-from workshop.db import create_tables, make_engine
-from workshop.models import Participant, Workshop
-from workshop.trend_maps import install_builtin_maps, latest_versions
+from workshop.db.engine import create_tables, make_engine
+from workshop.db.models import Participant, Workshop
+from workshop.maps.store import install_builtin_maps, latest_versions
 
 BUILTIN_MAP = "customer-journey-2017"
 DEPARTMENTS = ("Sales", "Marketing", "Service", "Finance", "Logistics", "IT", "Legal", "HR")
@@ -122,7 +122,7 @@ def group(workshop_factory: Callable[..., Group]) -> Group:
 def fresh_guessing_limits() -> Iterator[None]:
     """Each test's database counts its own misses; what this process remembers of waiting
     clients is forgotten between tests."""
-    from workshop.guessing import forget_waits
+    from workshop.access.guessing import forget_waits
 
     forget_waits()
     yield

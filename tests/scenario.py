@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from workshop import services
-from workshop.db import create_tables, make_engine
-from workshop.models import Ballot, BallotMark, Workshop, utcnow
-from workshop.security import room_key
-from workshop.trend_maps import install_builtin_maps, latest_versions, trends_of
+from workshop.db.engine import create_tables, make_engine
+from workshop.db.models import Ballot, BallotMark, Workshop, utcnow
+from workshop.maps.store import install_builtin_maps, latest_versions, trends_of
+from workshop.rules.security import room_key
 
 PEOPLE = [
     ("Анна", "Продажи"),

@@ -180,9 +180,9 @@ def live_ticket(db_url: str, code: str, scope: str = "room", subject: int = 0) -
     """A live ticket for ``code`` as a page of the app would hand its live element."""
     from sqlmodel import Session, select
 
-    from workshop import tickets
-    from workshop.db import make_engine
-    from workshop.models import Workshop
+    from workshop.access import tickets
+    from workshop.db.engine import make_engine
+    from workshop.db.models import Workshop
 
     engine = make_engine(db_url)
     try:

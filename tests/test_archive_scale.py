@@ -18,10 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bench.archive_data import TABLES, generate
-from workshop import archive, services, steps, voting
-from workshop.db import create_tables, make_engine
-from workshop.handoff import STATUSES as HANDOFF_STATUSES
-from workshop.models import (
+from workshop import services
+from workshop.db.engine import create_tables, make_engine
+from workshop.db.models import (
     Ballot,
     BallotMark,
     Handoff,
@@ -35,7 +34,10 @@ from workshop.models import (
     TrendMapVersion,
     Workshop,
 )
-from workshop.trend_maps import install_builtin_maps
+from workshop.managers import archive
+from workshop.managers.handoff import STATUSES as HANDOFF_STATUSES
+from workshop.maps.store import install_builtin_maps
+from workshop.rules import steps, voting
 
 WORKSHOPS = 300
 SEED = 7

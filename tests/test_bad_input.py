@@ -17,11 +17,11 @@ from streamlit.testing.v1 import AppTest
 from tests.scenario import build_workshop
 from web import phone
 from workshop import services
-from workshop.db import make_engine
-from workshop.errors import WorkshopError
+from workshop.db.engine import make_engine
+from workshop.db.models import Ballot, Note, Participant, Pick, Workshop, utcnow
 from workshop.i18n import CATALOGUE
-from workshop.models import Ballot, Note, Participant, Pick, Workshop, utcnow
-from workshop.trend_maps import trends_of
+from workshop.maps.store import trends_of
+from workshop.rules.errors import WorkshopError
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -9,10 +9,12 @@ import pytest
 from sqlmodel import Session
 
 from tests.conftest import Group
-from workshop import board, services, steps
-from workshop.models import Trend, Workshop
-from workshop.trend_maps import trends_of
-from workshop.views import shared_view
+from workshop import services
+from workshop.db.models import Trend, Workshop
+from workshop.live import board
+from workshop.live.views import shared_view
+from workshop.maps.store import trends_of
+from workshop.rules import steps
 
 HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://e.vil) &amp;"
 

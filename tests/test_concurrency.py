@@ -11,8 +11,8 @@ from sqlmodel import Session, func, select
 
 from tests.scenario import build_workshop
 from workshop import services
-from workshop.db import make_engine
-from workshop.models import Ballot, Note
+from workshop.db.engine import make_engine
+from workshop.db.models import Ballot, Note
 from workshop.services import Settings
 
 

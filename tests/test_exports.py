@@ -18,11 +18,12 @@ from PIL import Image
 from sqlmodel import Session
 
 from tests.test_record import FORMULA, HOSTILE, NAMES, PEOPLE, Run, run_workshop, swap_ballots
-from workshop import exports, figures, steps
 from workshop.i18n import CATALOGUE, t
-from workshop.limits import NAME_MAX, NOTE_MAX, PRODUCT_MAX, RATIONALE_MAX, TITLE_MAX
-from workshop.record import WorkshopRecord, workshop_record
-from workshop.text import markdown_literal
+from workshop.managers.record import WorkshopRecord, workshop_record
+from workshop.render import exports, figures
+from workshop.rules import steps
+from workshop.rules.limits import NAME_MAX, NOTE_MAX, PRODUCT_MAX, RATIONALE_MAX, TITLE_MAX
+from workshop.rules.text import markdown_literal
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEETS = ("summary", "items", "votes", "picks", "roster", "steps", "timeline")

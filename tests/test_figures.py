@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workshop.figures import results_figure, safe_label, template_figure
+from workshop.render.figures import results_figure, safe_label, template_figure
 
 HOSTILE = '<a href="javascript:alert(1)">x</a> <b>bold</b> & co'
 

@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import empty_database_url
-from workshop import guessing
-from workshop.db import create_tables, make_engine
-from workshop.models import GuessMiss, utcnow
+from workshop.access import guessing
+from workshop.db.engine import create_tables, make_engine
+from workshop.db.models import GuessMiss, utcnow
 
 CLIENT = "203.0.113.7"
 

@@ -13,8 +13,8 @@ import jinja2
 import jinja2.nodes
 import pytest
 
-from workshop import steps
 from workshop.i18n import CATALOGUE, LANGUAGES, PLURAL_FORMS, plural_form, t, tn
+from workshop.rules import steps
 from workshop.services import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,8 +22,8 @@ SOURCES = sorted(
     [
         *ROOT.glob("pages/*.py"),
         *ROOT.glob("ui/*.py"),
-        *ROOT.glob("workshop/*.py"),
-        *ROOT.glob("web/*.py"),
+        *ROOT.glob("workshop/**/*.py"),
+        *ROOT.glob("web/**/*.py"),
         *ROOT.glob("web/templates/*.html"),
     ]
 )
@@ -72,7 +72,7 @@ def literal_keys() -> dict[str, list[str]]:
 def field_names() -> set[str]:
     """Every ``field=`` an error carries in the domain: literal names and the settings' names
     (``Settings.validated`` reports the setting it refuses)."""
-    names = {m.group(2) for path in ROOT.glob("workshop/*.py") for m in FIELD_ARG.finditer(source(path))}
+    names = {m.group(2) for path in ROOT.glob("workshop/**/*.py") for m in FIELD_ARG.finditer(source(path))}
     return names | {f.name for f in dataclasses.fields(Settings)}
 
 
@@ -174,7 +174,7 @@ def test_families_cover_the_rules() -> None:
 
 
 def test_every_key_the_error_classes_default_to_exists() -> None:
-    from workshop import errors
+    from workshop.rules import errors
 
     classes = [
         c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.WorkshopError)

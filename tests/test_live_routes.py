@@ -20,9 +20,9 @@ from tests.conftest import empty_database_url
 from tests.phones import HttpPhone
 from tests.scenario import build_workshop
 from tests.support import Server, live_ticket
-from workshop import tickets
-from workshop.db import make_engine
-from workshop.security import JOIN_ALPHABET
+from workshop.access import tickets
+from workshop.db.engine import make_engine
+from workshop.rules.security import JOIN_ALPHABET
 
 ROUTES = ["/live/{code}", "/live/{code}/state"]
 

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from tests.scenario import build_workshop
 from tests.test_pages import page, texts
-from workshop import handoff, sharing
-from workshop.db import make_engine
-from workshop.models import Handoff, HandoffEvent, ShareLink, Workshop
+from workshop.db.engine import make_engine
+from workshop.db.models import Handoff, HandoffEvent, ShareLink, Workshop
+from workshop.managers import handoff, sharing
 
 PASSWORD = "correct horse battery staple"
 

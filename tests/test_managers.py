@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.scenario import _build
-from workshop import analytics, archive, handoff, services, sharing
-from workshop.archive import ArchiveQuery, list_archive
-from workshop.errors import InvalidInput, NotFound, TransitionRefused, WrongStep
-from workshop.models import ArchiveEntry, HandoffEvent, Workshop
+from workshop import services
+from workshop.db.models import ArchiveEntry, HandoffEvent, Workshop
+from workshop.managers import analytics, archive, handoff, sharing
+from workshop.managers.archive import ArchiveQuery, list_archive
+from workshop.rules.errors import InvalidInput, NotFound, TransitionRefused, WrongStep
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from workshop.map_import import (
+from workshop.maps.store import BUILTIN_DIR, validate_map
+from workshop.maps.uploads import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_TRENDS,
@@ -24,7 +25,6 @@ from workshop.map_import import (
     document_to_rows,
     parse_map_file,
 )
-from workshop.trend_maps import BUILTIN_DIR, validate_map
 
 META = MapMeta(id="", title_ru="Тестовая карта", title_en="Test map", source="Набор тестов", year=2024)
 HEADER = (*TABLE_COLUMNS, "category_en")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_poster import tool
-from workshop.metro import LINE_COLOURS, Station, centres, metro_layout
-from workshop.poster import PosterTrend, poster_pdf
+from workshop.maps.metro import LINE_COLOURS, Station, centres, metro_layout
+from workshop.render.poster import PosterTrend, poster_pdf
 
 MAPS = Path(__file__).resolve().parents[1] / "trend_maps"
 

@@ -11,8 +11,8 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from tests.conftest import TEST_DATABASE_URL
-from workshop.db import MIGRATIONS, make_engine, upgrade
-from workshop.models import Trend, Workshop
+from workshop.db.engine import MIGRATIONS, make_engine, upgrade
+from workshop.db.models import Trend, Workshop
 
 # The newest migration: a new database and an upgraded one both end here.
 HEAD = "0006"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import net
+from workshop.access import net
 
 LOCAL = "http://localhost:8501/projector?w=ABC234"
 

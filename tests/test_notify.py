@@ -1,4 +1,4 @@
-"""Changes cross processes through PostgreSQL's LISTEN/NOTIFY (workshop/notify.py).
+"""Changes cross processes through PostgreSQL's LISTEN/NOTIFY (workshop/live/notify.py).
 
 Two processes are played by two bridges in this one: each has its own hub, listener thread and
 connections, and its own origin tag. The screens are subscriptions on event loops of their own,
@@ -24,9 +24,9 @@ import pytest
 from scripts.scale_out import throwaway_postgres
 from tests.postgres import as_postgres, pg_bin
 from tests.support import ARTIFACTS, free_port
-from workshop import events, notify
-from workshop.events import ALL_KINDS, Hub
-from workshop.notify import CHANNEL, Bridge, Change, connection_params, decode, encode
+from workshop.live import events, notify
+from workshop.live.events import ALL_KINDS, Hub
+from workshop.live.notify import CHANNEL, Bridge, Change, connection_params, decode, encode
 
 CODE = "KQ7MZP"
 OTHER_CODE = "W3XH9A"

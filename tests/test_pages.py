@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tests.scenario import STOPS, build_workshop
-from workshop.db import make_engine
-from workshop.models import Workshop
+from workshop.db.engine import make_engine
+from workshop.db.models import Workshop
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -151,7 +151,7 @@ def test_every_page_renders_at_every_step(db_url, stop) -> None:
 def test_maps_page_shows_every_built_in_map_with_its_trends(db_url) -> None:
     build_workshop(db_url, stop="lobby", people=0)
     with Session(make_engine(db_url)) as session:
-        from workshop.trend_maps import latest_versions
+        from workshop.maps.store import latest_versions
 
         map_ids = [m.id for m, _v in latest_versions(session=session)]
     at = page("pages/maps.py", lang="ru")

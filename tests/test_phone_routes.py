@@ -22,9 +22,9 @@ from tests.scenario import STOPS, ballot_marks, build_workshop
 from ui import engine as ui_engine
 from web import phone
 from workshop import services
-from workshop.db import make_engine
-from workshop.limits import NOTE_MAX
-from workshop.models import Note, Participant, Pick
+from workshop.db.engine import make_engine
+from workshop.db.models import Note, Participant, Pick
+from workshop.rules.limits import NOTE_MAX
 from workshop.services import Settings
 
 with warnings.catch_warnings():

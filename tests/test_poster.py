@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.poster import PosterTrend, poster_pdf
+from workshop.render.poster import PosterTrend, poster_pdf
 
 MAPS = Path(__file__).resolve().parents[1] / "trend_maps"
 

@@ -24,10 +24,10 @@ from tests.conftest import empty_database_url
 from tests.scenario import build_workshop
 from tests.support import Server
 from workshop import services
-from workshop.db import make_engine
+from workshop.db.engine import make_engine
+from workshop.db.models import Ballot, BallotMark, Note, Participant, Pick, Poll, PollOption, Trend, Workshop
 from workshop.i18n import t
-from workshop.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
-from workshop.models import Ballot, BallotMark, Note, Participant, Pick, Poll, PollOption, Trend, Workshop
+from workshop.rules.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
 
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 SEEDS = range(200)

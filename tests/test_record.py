@@ -10,11 +10,12 @@ import pytest
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
-from workshop import services, steps
-from workshop.errors import NotFound
-from workshop.models import Ballot, BallotMark, Poll, Workshop
-from workshop.record import WorkshopRecord, workshop_record
-from workshop.trend_maps import trends_of
+from workshop import services
+from workshop.db.models import Ballot, BallotMark, Poll, Workshop
+from workshop.managers.record import WorkshopRecord, workshop_record
+from workshop.maps.store import trends_of
+from workshop.rules import steps
+from workshop.rules.errors import NotFound
 
 PEOPLE = [
     ("Анна Петрова", "Продажи"),
@@ -430,8 +431,8 @@ def _show(db_url: str, workshop_id: int, lang: str) -> None:
     from sqlmodel import Session as DbSession
 
     from ui.record import export_buttons, show_record
-    from workshop.db import make_engine
-    from workshop.record import workshop_record
+    from workshop.db.engine import make_engine
+    from workshop.managers.record import workshop_record
 
     with DbSession(make_engine(db_url)) as db:
         record = workshop_record(session=db, workshop_id=workshop_id)
@@ -440,8 +441,8 @@ def _show(db_url: str, workshop_id: int, lang: str) -> None:
 
 
 def _database_with(tmp_path: Path, **options: object) -> tuple[str, Run]:
-    from workshop.db import create_tables, make_engine
-    from workshop.trend_maps import install_builtin_maps, latest_versions
+    from workshop.db.engine import create_tables, make_engine
+    from workshop.maps.store import install_builtin_maps, latest_versions
 
     db_url = f"sqlite:///{tmp_path / 'record.db'}"
     engine = make_engine(db_url)

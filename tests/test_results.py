@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.results import ALL_LARGE_UP_TO, LARGE_AT_MOST, results_layout
+from workshop.rules.results import ALL_LARGE_UP_TO, LARGE_AT_MOST, results_layout
 
 
 def test_rows_go_most_votes_first_keeping_the_ballots_order_among_equals() -> None:

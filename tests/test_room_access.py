@@ -8,11 +8,11 @@ from sqlmodel import Session
 
 from tests.conftest import Group
 from workshop import services
-from workshop.errors import AccessDenied, NotFound, NotLetIn
-from workshop.models import Participant
-from workshop.security import hash_secret, room_key
-from workshop.trend_maps import trends_of
-from workshop.views import shared_view
+from workshop.db.models import Participant
+from workshop.live.views import shared_view
+from workshop.maps.store import trends_of
+from workshop.rules.errors import AccessDenied, NotFound, NotLetIn
+from workshop.rules.security import hash_secret, room_key
 
 
 def test_the_room_link_opens_its_workshop_with_the_key_derived_from_the_facilitators(

@@ -11,10 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from tests.scenario import build_workshop
 from tests.test_pages import APP, page
-from workshop import services, steps
-from workshop.errors import InvalidInput
-from workshop.models import PollOption, Workshop, utcnow
-from workshop.trend_maps import trends_of
+from workshop import services
+from workshop.db.models import PollOption, Workshop, utcnow
+from workshop.maps.store import trends_of
+from workshop.rules import steps
+from workshop.rules.errors import InvalidInput
 
 
 def _to_obstacles_without_notes(session: Session, group) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +83,7 @@ def db_url(tmp_path, monkeypatch) -> str:  # type: ignore[no-untyped-def]
 
 def test_next_waits_for_the_first_note_and_says_why(db_url) -> None:  # type: ignore[no-untyped-def]
     built = build_workshop(db_url, stop="trends_vote_tie", people=6)
-    from workshop.db import make_engine
+    from workshop.db.engine import make_engine
 
     engine = make_engine(db_url)
     with Session(engine) as session:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workshop import security, steps, timers, voting
-from workshop.errors import BallotInvalid, InvalidInput, TransitionRefused
-from workshop.steps import Facts
-from workshop.text import clean_text
+from workshop.rules import security, steps, timers, voting
+from workshop.rules.errors import BallotInvalid, InvalidInput, TransitionRefused
+from workshop.rules.steps import Facts
+from workshop.rules.text import clean_text
 
 NOW = datetime(2024, 5, 17, 10, 0, tzinfo=UTC)
 

@@ -14,20 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from workshop import services, steps, views
-from workshop.errors import (
-    AccessDenied,
-    BallotInvalid,
-    InvalidInput,
-    NotFound,
-    TimeUp,
-    TransitionRefused,
-    VotingClosed,
-    WorkshopError,
-    WrongStep,
-)
-from workshop.events import hub
-from workshop.models import (
+from workshop import services
+from workshop.db.models import (
     Ballot,
     BallotMark,
     Note,
@@ -39,8 +27,22 @@ from workshop.models import (
     Workshop,
     utcnow,
 )
-from workshop.security import hash_secret
-from workshop.trend_maps import latest_versions, trends_of
+from workshop.live import views
+from workshop.live.events import hub
+from workshop.maps.store import latest_versions, trends_of
+from workshop.rules import steps
+from workshop.rules.errors import (
+    AccessDenied,
+    BallotInvalid,
+    InvalidInput,
+    NotFound,
+    TimeUp,
+    TransitionRefused,
+    VotingClosed,
+    WorkshopError,
+    WrongStep,
+)
+from workshop.rules.security import hash_secret
 
 if TYPE_CHECKING:
     from tests.conftest import Group

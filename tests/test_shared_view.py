@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from workshop import services, views
-from workshop.models import utcnow
+from workshop import services
+from workshop.db.models import utcnow
+from workshop.live import views
 
 
 def test_screens_of_one_revision_share_one_build(session: Session, group, monkeypatch) -> None:
@@ -42,8 +43,8 @@ def test_the_countdown_is_computed_for_each_screen(session: Session, group) -> N
 
 
 def test_two_databases_never_share_a_view(session: Session, builtin_version: int) -> None:
-    from workshop.db import create_tables, make_engine
-    from workshop.trend_maps import install_builtin_maps, latest_versions
+    from workshop.db.engine import create_tables, make_engine
+    from workshop.maps.store import install_builtin_maps, latest_versions
 
     ours, _key = services.create_workshop(
         session=session,

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session
 
 from tests.conftest import empty_database_url
-from workshop import tickets
-from workshop.db import create_tables, make_engine
+from workshop.access import tickets
+from workshop.db.engine import create_tables, make_engine
 
 SECRET = b"k" * 32
 

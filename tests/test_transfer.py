@@ -21,13 +21,9 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from tests.conftest import BUILTIN_MAP
 from tests.scenario import IDEAS, PEOPLE, build_workshop
-from workshop import handoff as handoff_service
 from workshop import services
-from workshop.db import make_engine
-from workshop.errors import AccessDenied, InvalidInput, NotFound
-from workshop.i18n import CATALOGUE
-from workshop.limits import NAME_MAX, NOTE_MAX
-from workshop.models import (
+from workshop.db.engine import make_engine
+from workshop.db.models import (
     Ballot,
     BallotMark,
     Handoff,
@@ -44,9 +40,13 @@ from workshop.models import (
     TrendMapVersion,
     Workshop,
 )
-from workshop.security import hash_secret
+from workshop.i18n import CATALOGUE
+from workshop.managers import handoff as handoff_service
+from workshop.maps.store import document_of, install_builtin_maps, latest_versions, save_map, trends_of
+from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
+from workshop.rules.limits import NAME_MAX, NOTE_MAX
+from workshop.rules.security import hash_secret
 from workshop.transfer import export_json, import_json
-from workshop.trend_maps import document_of, install_builtin_maps, latest_versions, save_map, trends_of
 
 if TYPE_CHECKING:
     from tests.conftest import Group

@@ -9,9 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from workshop import services
-from workshop.errors import InvalidInput
-from workshop.models import Trend, TrendMap, TrendMapVersion
-from workshop.trend_maps import (
+from workshop.db.models import Trend, TrendMap, TrendMapVersion
+from workshop.maps.store import (
     BUILTIN_DIR,
     MapProblem,
     install_builtin_maps,
@@ -21,6 +20,7 @@ from workshop.trend_maps import (
     trends_of,
     validate_map,
 )
+from workshop.rules.errors import InvalidInput
 
 BUILTIN_FILES = sorted(BUILTIN_DIR.glob("*.json"))
 
@@ -265,7 +265,7 @@ def test_a_workshop_keeps_the_map_version_it_was_created_with(
 
 
 def _sales(session: Session) -> tuple[int, list[tuple]]:
-    from workshop.trend_maps import install_builtin_maps, latest_version, trends_of
+    from workshop.maps.store import install_builtin_maps, latest_version, trends_of
 
     install_builtin_maps(session=session)
     version = latest_version(session=session, map_id="sales-2017")
@@ -273,7 +273,7 @@ def _sales(session: Session) -> tuple[int, list[tuple]]:
 
 
 def test_renaming_and_recategorising_a_trend_makes_a_new_version_and_keeps_the_old(session: Session) -> None:
-    from workshop.trend_maps import trends_of, update_trend
+    from workshop.maps.store import trends_of, update_trend
 
     old_id, old = _sales(session)
 
@@ -294,7 +294,7 @@ def test_renaming_and_recategorising_a_trend_makes_a_new_version_and_keeps_the_o
 
 
 def test_a_trend_can_be_added_and_removed(session: Session) -> None:
-    from workshop.trend_maps import add_trend, remove_trend, trends_of
+    from workshop.maps.store import add_trend, remove_trend, trends_of
 
     _sales(session)
 
@@ -337,9 +337,9 @@ def test_a_trend_can_be_added_and_removed(session: Session) -> None:
     ],
 )
 def test_bad_edits_are_refused_and_save_nothing(session: Session, call: str, kwargs: dict, key: str) -> None:
-    from workshop import trend_maps
-    from workshop.errors import WorkshopError
-    from workshop.trend_maps import latest_version
+    from workshop.maps import store as trend_maps
+    from workshop.maps.store import latest_version
+    from workshop.rules.errors import WorkshopError
 
     _sales(session)
 
@@ -352,8 +352,8 @@ def test_bad_edits_are_refused_and_save_nothing(session: Session, call: str, kwa
 
 
 def test_a_workshop_keeps_showing_the_map_version_it_used(session: Session) -> None:
-    from workshop.trend_maps import latest_version, update_trend
-    from workshop.views import workshop_view
+    from workshop.live.views import workshop_view
+    from workshop.maps.store import latest_version, update_trend
 
     version_id, _old = _sales(session)
     workshop, _key = services.create_workshop(
@@ -368,7 +368,7 @@ def test_a_workshop_keeps_showing_the_map_version_it_used(session: Session) -> N
 
 
 def test_document_of_a_version_round_trips_through_save(session: Session) -> None:
-    from workshop.trend_maps import document_of, save_map, trends_of
+    from workshop.maps.store import document_of, save_map, trends_of
 
     version_id, old = _sales(session)
 

@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui.engine import new_session
-from workshop import guessing
-from workshop.errors import WorkshopError
+from workshop.access import guessing
 from workshop.i18n import LANGUAGES, t
-from workshop.text import markdown_literal
+from workshop.rules.errors import WorkshopError
+from workshop.rules.text import markdown_literal
 
 FLASH = "_flash"
 

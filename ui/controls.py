@@ -13,11 +13,13 @@ from ui.common import act, esc, flash, lang, md_escape, show_flash, tr
 from ui.engine import new_session
 from ui.live import action_of
 from ui.present import Board, board_part, group_warnings, option_text
-from workshop import net, services, steps
+from workshop import services
+from workshop.access import net
 from workshop.i18n import t
-from workshop.limits import NOTE_MAX
-from workshop.qr import qr_data_uri
-from workshop.views import WorkshopView
+from workshop.live.views import WorkshopView
+from workshop.render.qr import qr_data_uri
+from workshop.rules import steps
+from workshop.rules.limits import NOTE_MAX
 
 SCOPE = "ctl"
 TIDY = "ctl_tidy"
@@ -246,9 +248,7 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
     elif w.step == steps.PRESENTATION:
         # The box shows what is stored; its own state is never a second source of truth.
         st.session_state["agree"] = w.agreement_confirmed
-        st.checkbox(
-            tr("ctl.agree"), key="agree", on_change=_agreement, args=(wid,)
-        )
+        st.checkbox(tr("ctl.agree"), key="agree", on_change=_agreement, args=(wid,))
         st.caption(tr("ctl.agree_help"))
         _action(
             tr("ctl.finish"), "advance", services.advance, disabled=not w.agreement_confirmed, workshop_id=wid

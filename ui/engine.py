@@ -11,9 +11,9 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from workshop import notify
-from workshop.db import database_url, make_engine, upgrade
-from workshop.trend_maps import install_builtin_maps
+from workshop.db.engine import database_url, make_engine, upgrade
+from workshop.live import notify
+from workshop.maps.store import install_builtin_maps
 
 _lock = threading.Lock()
 

@@ -9,11 +9,11 @@ import streamlit as st
 
 from ui.common import change_language_link, guess_missed, guess_wait, tr
 from ui.fields import text_field
-from workshop import guessing
-from workshop.errors import InvalidInput
-from workshop.limits import NAME_MAX
-from workshop.security import password_matches
-from workshop.text import clean_text
+from workshop.access import guessing
+from workshop.rules.errors import InvalidInput
+from workshop.rules.limits import NAME_MAX
+from workshop.rules.security import password_matches
+from workshop.rules.text import clean_text
 
 MANAGER = "manager_name"
 

@@ -13,13 +13,15 @@ import streamlit as st
 from ui.common import esc, lang, tr
 from ui.engine import new_session
 from ui.live import live, part
-from workshop import figures, steps, tickets
-from workshop.board import FACILITATOR, board_state
+from workshop.access import tickets
+from workshop.db.models import PollOption, Trend
 from workshop.i18n import plural_labels, t
-from workshop.metro import Station, metro_layout
-from workshop.models import PollOption, Trend
-from workshop.results import Row, results_layout
-from workshop.views import WorkshopView, shared_view, signature_of
+from workshop.live.board import FACILITATOR, board_state
+from workshop.live.views import WorkshopView, shared_view, signature_of
+from workshop.maps.metro import Station, metro_layout
+from workshop.render import figures
+from workshop.rules import steps
+from workshop.rules.results import Row, results_layout
 
 
 def trend_title(trend: Trend) -> str:
@@ -70,7 +72,7 @@ def load_view(workshop_id: int) -> tuple[WorkshopView, dict[str, str]]:
 
 
 def screen_ticket(view: WorkshopView, scope: str, subject: int = 0) -> str:
-    """The ticket this screen's live element shows the live routes (see ``workshop.tickets``)."""
+    """The ticket this screen's live element shows the live routes (see ``workshop.access.tickets``)."""
     with new_session() as session:
         secret = tickets.server_secret(session=session)
     assert view.workshop.id is not None
@@ -230,7 +232,7 @@ def mini_template(view: WorkshopView) -> None:
 def results_chart(view: WorkshopView) -> None:
     """A revealed vote, read from the back of the room: every option's whole text beside its
     bar and count; the winner and the options tied for the lead marked; with many options the
-    leaders large and the rest in compact columns (``workshop.results``)."""
+    leaders large and the rest in compact columns (``workshop.rules.results``)."""
     poll = view.poll
     if poll is None or not poll.revealed:
         return

@@ -1,6 +1,6 @@
 """The record of one workshop on the managers' record page, and its downloads.
 
-The page reads the record (``workshop.record.workshop_record``) and calls ``show_record`` and
+The page reads the record (``workshop.managers.record.workshop_record``) and calls ``show_record`` and
 ``export_buttons``. What people wrote is shown as plain text: in table cells, or escaped
 where Streamlit reads Markdown.
 """
@@ -14,10 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import md_escape
-from workshop import exports, figures
-from workshop.exports import Table, when
 from workshop.i18n import t
-from workshop.record import PollRecord, WorkshopRecord
+from workshop.managers.record import PollRecord, WorkshopRecord
+from workshop.render import exports, figures
+from workshop.render.exports import Table, when
 
 
 def _frame(table: Table) -> pd.DataFrame:

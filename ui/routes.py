@@ -1,15 +1,15 @@
 """Extra HTTP routes on Streamlit's own server: the live event stream, the board's data, the
 safety-net poll, and the live elements' script.
 
-Every live route takes the screen's *ticket* (``?t=``, see ``workshop.tickets``), never just a
+Every live route takes the screen's *ticket* (``?t=``, see ``workshop.access.tickets``), never just a
 code: a missing, forged, expired or other workshop's ticket gets the same ``404`` as a code
 that does not exist, and counts as a miss against the client's guessing limit
-(``workshop.guessing``); a client over the limit gets ``429`` whatever it asks. A client (by its
+(``workshop.access.guessing``); a client over the limit gets ``429`` whatever it asks. A client (by its
 address) holds at most ``LIVE_STREAMS_PER_CLIENT`` event streams at once in a process.
 
 - ``GET /live/{code}?t=…`` is a server-sent event stream. It starts with a ``hello`` carrying
   the server's boot id. A big screen (room projector, facilitator) then receives ``state``
-  events: the workshop's board data (``workshop.board``) whenever its revision moves on, built
+  events: the workshop's board data (``workshop.live.board``) whenever its revision moves on, built
   once per revision for every screen of the workshop in this process. A phone receives
   ``change`` events naming the kinds of change it listens to (``?kinds=step,poll,timer``).
   Bursts are coalesced; a comment every 15 s keeps proxies from closing the stream.
@@ -38,10 +38,11 @@ from starlette.staticfiles import StaticFiles
 
 from ui.engine import new_session
 from web import phone
-from workshop import guessing, notify, tickets
-from workshop.board import board_json
-from workshop.db import database_url
-from workshop.events import ALL_KINDS, hub
+from workshop.access import guessing, tickets
+from workshop.db.engine import database_url
+from workshop.live import notify
+from workshop.live.board import board_json
+from workshop.live.events import ALL_KINDS, hub
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 HEARTBEAT_S = 15.0

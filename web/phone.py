@@ -42,14 +42,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ui.engine import new_session
-from workshop import guessing, services, steps, tickets
-from workshop.board import epoch_ms
-from workshop.errors import WorkshopError
+from workshop import services
+from workshop.access import guessing, tickets
+from workshop.db.models import Participant, PollOption, Trend, Workshop
 from workshop.i18n import LANGUAGES, t, tn
-from workshop.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
-from workshop.models import Participant, PollOption, Trend, Workshop
-from workshop.phone_screen import phone_screen
-from workshop.security import normalise_join_code
+from workshop.live.board import epoch_ms
+from workshop.live.phone_screen import phone_screen
+from workshop.rules import steps
+from workshop.rules.errors import WorkshopError
+from workshop.rules.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
+from workshop.rules.security import normalise_join_code
 
 HERE = Path(__file__).resolve().parent
 ASSETS = HERE / "assets"
@@ -111,7 +113,7 @@ _secrets: dict[str, bytes] = {}
 
 
 def _form_key() -> bytes:
-    from workshop.db import database_url
+    from workshop.db.engine import database_url
 
     url = database_url()
     if url not in _secrets:

@@ -22,7 +22,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     ARTIFACTS.mkdir(exist_ok=True)
     url = os.environ.get("TEST_DATABASE_URL", "")
     if url:
-        from workshop.db import make_engine
+        from workshop.db.engine import make_engine
 
         engine = make_engine(url)
         with engine.begin() as connection:

@@ -13,8 +13,8 @@ from sqlmodel import Session, func, select
 
 from tests import phones as ph
 from tests.support import ARTIFACTS, PROJECTOR
-from workshop.db import make_engine
-from workshop.models import (
+from workshop.db.engine import make_engine
+from workshop.db.models import (
     Ballot,
     Note,
     Participant,

@@ -13,9 +13,9 @@ from sqlmodel import Session
 from tests.phones import new_phone, open_phone, ready, who
 from tests.support import PROJECTOR, settled
 from workshop import services
-from workshop.db import make_engine, upgrade
-from workshop.models import Workshop
-from workshop.trend_maps import save_map, trends_of
+from workshop.db.engine import make_engine, upgrade
+from workshop.db.models import Workshop
+from workshop.maps.store import save_map, trends_of
 
 T = 15_000
 # What a phishing participant might type: each must show as these very characters.

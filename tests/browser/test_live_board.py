@@ -14,9 +14,9 @@ from tests.phones import HttpPhone, text_of
 from tests.scenario import build_workshop
 from tests.support import PROJECTOR, CuttableProxy, settled
 from workshop import services
-from workshop.db import make_engine, upgrade
-from workshop.security import room_key
-from workshop.trend_maps import save_map, trends_of
+from workshop.db.engine import make_engine, upgrade
+from workshop.maps.store import save_map, trends_of
+from workshop.rules.security import room_key
 
 T = 15_000
 IMG = '<img src=x onerror="document.body.dataset.owned=1">'

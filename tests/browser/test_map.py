@@ -14,9 +14,9 @@ from sqlmodel import Session
 from tests.conftest import empty_database_url
 from tests.scenario import build_workshop
 from tests.support import PROJECTOR, Server, settled
-from workshop.db import make_engine, upgrade
-from workshop.security import room_key
-from workshop.trend_maps import install_builtin_maps, save_map
+from workshop.db.engine import make_engine, upgrade
+from workshop.maps.store import install_builtin_maps, save_map
+from workshop.rules.security import room_key
 
 T = 15_000
 BUILT_IN = ["consumer-b2b-2026", "marketing-2017", "sales-2017", "customer-journey-2017", "customer-shifts"]

@@ -18,9 +18,9 @@ from tests.phones import new_phone, open_phone, ready
 from tests.scenario import build_workshop
 from tests.support import ARTIFACTS, Server, serious_axe_violations
 from workshop import services
-from workshop.db import make_engine
+from workshop.db.engine import make_engine
+from workshop.db.models import Workshop
 from workshop.i18n import t
-from workshop.models import Workshop
 
 T = 15_000
 NARROW_PHONE = {"width": 360, "height": 740}

@@ -21,10 +21,11 @@ from practice.participant import Action, SimulatedParticipant
 from tests.scenario import OBSTACLES, build_workshop
 from tests.support import PROJECTOR
 from tests.wsclient import Phone, Run, click, run_apart, tick
-from workshop import services, steps
-from workshop.db import make_engine
+from workshop import services
+from workshop.db.engine import make_engine
+from workshop.db.models import Ballot, BallotMark, Note, Participant, Pick, Poll, Workshop, utcnow
 from workshop.i18n import t
-from workshop.models import Ballot, BallotMark, Note, Participant, Pick, Poll, Workshop, utcnow
+from workshop.rules import steps
 
 PEOPLE = [
     ("Анна", "Продажи"),

@@ -18,9 +18,9 @@ from tests.conftest import empty_database_url
 from tests.scenario import STOPS, Built, build_workshop
 from tests.support import ARTIFACTS, PROJECTOR, Server, settled
 from workshop import services
-from workshop.db import make_engine
+from workshop.db.engine import make_engine
+from workshop.db.models import Note, Poll, Workshop
 from workshop.i18n import t
-from workshop.models import Note, Poll, Workshop
 
 T = 15_000
 NOTES = [

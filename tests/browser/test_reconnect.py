@@ -30,8 +30,8 @@ from tests.phones import (
 from tests.scenario import build_workshop
 from tests.support import PROJECTOR, CuttableProxy, Server, settled
 from workshop import services
-from workshop.db import make_engine
-from workshop.models import Ballot, Note, Participant
+from workshop.db.engine import make_engine
+from workshop.db.models import Ballot, Note, Participant
 
 T = 20_000
 

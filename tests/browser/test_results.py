@@ -15,9 +15,9 @@ from tests.conftest import empty_database_url
 from tests.scenario import Built, build_workshop
 from tests.support import PROJECTOR, Server, settled
 from workshop import services
-from workshop.db import make_engine
-from workshop.limits import NOTE_MAX
-from workshop.models import Note, Workshop
+from workshop.db.engine import make_engine
+from workshop.db.models import Note, Workshop
+from workshop.rules.limits import NOTE_MAX
 
 T = 15_000
 COUNTS = [2, 8, 17, 40]

@@ -94,8 +94,8 @@ def test_projector_chimes_once_when_time_is_up_and_offers_full_screen(tmp_path, 
     from sqlmodel import Session
 
     from workshop import services
-    from workshop.db import make_engine
-    from workshop.models import Workshop
+    from workshop.db.engine import make_engine
+    from workshop.db.models import Workshop
 
     db_url = f"sqlite:///{tmp_path / 'chime.db'}"
     built = build_workshop(db_url, stop="obstacles_write", people=6)

@@ -81,7 +81,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     with contextlib.ExitStack() as stack:
         url = os.environ.get("TEST_DATABASE_URL", "")
         if url:
-            from workshop.db import make_engine
+            from workshop.db.engine import make_engine
 
             engine = make_engine(url)
             with engine.begin() as connection:

@@ -18,8 +18,8 @@ from sqlmodel import Session, func, select
 from tests.phones import HttpPhone, text_of
 from tests.scenario import build_workshop
 from tests.support import Server
-from workshop.db import make_engine
-from workshop.models import Ballot, Participant
+from workshop.db.engine import make_engine
+from workshop.db.models import Ballot, Participant
 
 
 def test_two_hundred_ballots_cast_at_once_are_one_per_participant(tmp_path: Path) -> None:

@@ -1,0 +1,680 @@
+"""Trend maps uploaded by a facilitator: JSON, YAML, CSV or XLSX in, a valid map document out.
+
+An uploaded file is untrusted. Nothing here raises: every failure — wrong type, too big, broken
+syntax, an alias bomb, a bad cell — becomes a readable problem naming the row (or trend) and the
+field, and a document is handed back only when there is no problem at all. ``validate_map`` has
+the last word on every document built here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import yaml
+
+from workshop.maps.store import MapProblem, validate_map
+from workshop.rules.text import _BLANK_LOOKING, _INVISIBLE
+
+MAX_BYTES = 1_000_000
+MAX_TRENDS = 500
+MAX_DEPTH = 6  # nesting depth allowed in JSON/YAML (a valid map needs 4)
+TABLE_COLUMNS = ("code", "category", "title_ru", "title_en", "description_ru", "description_en")
+OPTIONAL_COLUMNS = ("category_en", "source")
+
+MAX_YAML_NODES = 20_000  # counted with aliases expanded: a "billion laughs" stops here
+MAX_CELL = 1000  # any table cell, before the per-field limits below
+MAX_PROBLEMS = 50
+MAX_UNPACKED = 50_000_000  # an XLSX is a zip: what its members may unpack to, in total
+MAX_COLUMNS = 64  # XLSX columns read; the rest are ignored
+MAX_SHEET_ROWS = 20_000  # rows looked at, empty ones included
+MAX_EMPTY_RUN = 1000  # this many empty rows in a row end the table
+
+_FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
+_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")  # the same rule as validate_map
+_LIMITS = {
+    "category": 120,
+    "title_ru": 120,
+    "title_en": 120,
+    "description_ru": 400,
+    "description_en": 400,
+    "category_en": 120,
+    "source": 300,
+}
+_MAP_FIELDS = frozenset({"id", "title.ru", "title.en", "description.ru", "description.en", "source", "year"})
+_WHERE = re.compile(r"^(trends|categories)\[(\d+)\](?:\.(.+))?$")
+_SPACES = re.compile(r"\s+")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class MapMeta:
+    """What the import form gives for table formats (CSV/XLSX): the map's own fields."""
+
+    id: str  # lowercase slug; "" -> derived from title_en, or "imported-map"
+    title_ru: str
+    title_en: str
+    source: str
+    year: int
+    description_ru: str = ""  # "" -> the title
+    description_en: str = ""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    document: dict | None  # a map document that passes validate_map, or None
+    problems: list[str] = field(default_factory=list)  # readable, naming the row and field
+
+
+class _Refused(Exception):
+    """Internal: stop reading the file; the message is the problem to show."""
+
+
+def parse_map_file(*, filename: str, data: bytes, meta: MapMeta | None = None) -> ImportResult:
+    """Read an uploaded trend map. ``meta`` gives the map's title, source and year for CSV/XLSX;
+    JSON and YAML documents carry their own and ignore it."""
+    problems: list[str] = []
+    document: dict | None = None
+    try:
+        suffix = PurePath(str(filename or "")).suffix.lower()
+        kind = _FORMATS.get(suffix)
+        if kind is None:
+            shown = f"'{suffix}'" if suffix else "(no extension)"
+            raise _Refused(f"unsupported file type {shown}: use CSV, XLSX, YAML or JSON")
+        data = bytes(data or b"")
+        if len(data) > MAX_BYTES:
+            raise _Refused("the file is larger than 1 MB")
+        if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
+            raise _Refused("the file is empty")
+        if kind == "json":
+            document = _from_tree(_load_json(data), problems)
+        elif kind == "yaml":
+            document = _from_tree(_load_yaml(data), problems)
+        else:
+            rows = _csv_table(data, problems) if kind == "csv" else _xlsx_table(data, problems)
+            if rows is not None:
+                document = _from_table(rows, meta, problems)
+    except _Refused as refused:
+        problems.append(str(refused))
+    except RecursionError:
+        problems.append(f"the file nests deeper than {MAX_DEPTH} levels")
+    except Exception as exc:  # the last guard: an upload must never break the page
+        problems.append(f"the file could not be read ({type(exc).__name__})")
+    if problems:
+        return ImportResult(None, _capped(problems))
+    return ImportResult(document, [])
+
+
+def document_to_rows(document: dict) -> list[dict[str, str]]:
+    """One table row per trend (``TABLE_COLUMNS`` + ``OPTIONAL_COLUMNS``): for export and preview.
+    Feeding the rows back through CSV or XLSX import gives the same trends."""
+    categories: dict[object, dict] = {}
+    for cat in _list(document.get("categories")):
+        if isinstance(cat, dict):
+            categories[cat.get("id")] = _dict(cat.get("title"))
+    rows = []
+    for trend in _list(document.get("trends")):
+        if not isinstance(trend, dict):
+            continue
+        cat = categories.get(trend.get("category"), {})
+        title, description = _dict(trend.get("title")), _dict(trend.get("description"))
+        rows.append(
+            {
+                "code": _text(trend.get("code")),
+                "category": _text(cat.get("ru")),
+                "title_ru": _text(title.get("ru")),
+                "title_en": _text(title.get("en")),
+                "description_ru": _text(description.get("ru")),
+                "description_en": _text(description.get("en")),
+                "category_en": _text(cat.get("en")),
+                "source": _text(trend.get("source")),
+            }
+        )
+    return rows
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def _clean(value: object) -> str:
+    """One tidy line, never raising: the rules of ``workshop.rules.text.clean_text`` (spaces and line
+    breaks collapse, control and format characters go) without its errors."""
+    text = unicodedata.normalize("NFC", _text(value))
+    text = "".join(" " if ch.isspace() else ch for ch in text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+    text = _SPACES.sub(" ", text).strip()
+    return text if text.strip(_BLANK_LOOKING + " ") else ""
+
+
+def _text(value: object) -> str:
+    """A cell value as text: spreadsheets give numbers, dates and booleans too."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64].rstrip("-")
+    return slug or "imported-map"
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _capped(problems: list[str]) -> list[str]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    kept = problems[: MAX_PROBLEMS - 1]
+    return [*kept, f"… and {len(problems) - len(kept)} more"]
+
+
+# --- validate_map's problems, readable ----------------------------------------------------------
+
+
+def _field_name(path: str) -> str:
+    return path.replace(".", "_")  # "title.ru" -> "title_ru", the table's column name
+
+
+def _readable(
+    problem: MapProblem,
+    trend_label: Callable[[int], str],
+    category_label: Callable[[int], str],
+    category_field: Callable[[str], str] = _field_name,
+) -> str:
+    """``trends[7].title.ru: is missing`` -> ``trend 7: title_ru is missing`` (or ``row 8: ...``)."""
+    where, text = problem.where, problem.problem
+    match = _WHERE.match(where)
+    if match:
+        kind, index, path = match.group(1), int(match.group(2)), match.group(3)
+        if kind == "trends":
+            label, name = trend_label(index), _field_name(path or "")
+        else:
+            label, name = category_label(index), category_field(path or "")
+        return f"{label}: {name} {text}" if path else f"{label}: {text}"
+    if where == "categories" and text.endswith("has no trends"):
+        return f"category {text}"
+    if where == "map":
+        return f"the file {text}"
+    return f"map: {_field_name(where)} {text}"
+
+
+# --- JSON and YAML ------------------------------------------------------------------------------
+
+
+def _decode_utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _Refused(f"line {line}: the file is not UTF-8 text") from None
+
+
+# A JSON string (unrolled, so linear on an unterminated one) or a bracket.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+
+def json_too_deep_at(text: str, limit: int) -> int | None:
+    """Where JSON ``text`` first nests deeper than ``limit`` (an offset), or None; found before
+    any parser sees it, so 10,000 levels never recurse."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return token.start()
+        elif bracket in "]}":
+            depth -= 1
+    return None
+
+
+def _check_json_depth(text: str) -> None:
+    at = json_too_deep_at(text, MAX_DEPTH)
+    if at is not None:
+        line = text.count("\n", 0, at) + 1
+        raise _Refused(f"line {line}: the file nests deeper than {MAX_DEPTH} levels")
+
+
+def _load_json(data: bytes) -> object:
+    text = _decode_utf8(data)
+    _check_json_depth(text)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Refused(f"line {exc.lineno}: {exc.msg} (column {exc.colno})") from None
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise _Refused(f"the JSON could not be read: {exc}") from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    message = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return (
+        f"line {mark.line + 1}: {message}" if mark is not None else f"the YAML could not be read: {message}"
+    )
+
+
+def _check_yaml_shape(text: str) -> None:
+    """Depth and size, first on the event stream (no recursion, no expansion), then on the
+    composed node graph with every alias expanded, stopping as soon as a limit is passed."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise _Refused(f"line {line}: the file nests deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_YAML_NODES:
+                raise _Refused(f"the YAML document has more than {MAX_YAML_NODES} values")
+    root = yaml.compose(text, Loader=_YAML_LOADER)
+    if root is None:
+        return
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    nodes = 0
+    while stack:
+        node, level = stack.pop()
+        nodes += 1
+        if nodes > MAX_YAML_NODES:
+            raise _Refused(
+                f"the YAML document expands to more than {MAX_YAML_NODES} values (anchors and aliases)"
+            )
+        if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+            if level > MAX_DEPTH:
+                raise _Refused(f"the YAML document nests deeper than {MAX_DEPTH} levels (through aliases)")
+            children = (
+                node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
+            )
+            stack.extend((child, level + 1) for child in children)
+
+
+def _load_yaml(data: bytes) -> object:
+    text = _decode_utf8(data)
+    try:
+        _check_yaml_shape(text)
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _Refused(_yaml_problem(exc)) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise _Refused(f"the YAML could not be read: {exc}") from None
+
+
+def _from_tree(data: object, problems: list[str]) -> dict | None:
+    """A parsed JSON/YAML document: checked as it is, then rebuilt with clean text, checked again."""
+    if not isinstance(data, dict):
+        shown = {list: "a list", str: "text"}.get(type(data), type(data).__name__)
+        problems.append(f"the file must hold one map object (id, title, categories, trends), not {shown}")
+        return None
+    trends = data.get("trends")
+    if isinstance(trends, list) and len(trends) > MAX_TRENDS:
+        problems.append(f"the map has {len(trends)} trends; at most {MAX_TRENDS} are allowed")
+        return None
+    if isinstance(trends, list):  # YAML reads `code: 7` as a number
+        trends = [
+            {**t, "code": str(t["code"])}
+            if isinstance(t, dict) and isinstance(t.get("code"), int) and not isinstance(t["code"], bool)
+            else t
+            for t in trends
+        ]
+        data = {**data, "trends": trends}
+
+    def labels(found: list[MapProblem]) -> list[str]:
+        return [_readable(p, lambda i: f"trend {i}", lambda i: f"category {i}") for p in found]
+
+    found = validate_map(data)
+    problems.extend(labels(found))
+    if not any(p.where == "year" for p in found):
+        problems.extend(_year_problems(data.get("year")))
+    if problems:
+        return None
+    document = _normalised(data)
+    problems.extend(labels(validate_map(document)))
+    return document
+
+
+def _year_problems(year: object) -> list[str]:
+    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
+        return ["map: year must be a whole number from 1900 to 2100"]
+    return []
+
+
+def _normalised(data: dict) -> dict:
+    """Only the fields of the format, every text cleaned; ``data`` has passed validate_map."""
+
+    def bilingual(obj: dict) -> dict[str, str]:
+        return {"ru": _clean(obj["ru"]), "en": _clean(obj["en"])}
+
+    trends = []
+    for t in data["trends"]:
+        trend = {
+            "code": t["code"],
+            "category": t["category"],
+            "title": bilingual(t["title"]),
+            "description": bilingual(t["description"]),
+        }
+        source = _clean(t.get("source", ""))
+        if source:
+            trend["source"] = source
+        trends.append(trend)
+    return {
+        "id": data["id"],
+        "title": bilingual(data["title"]),
+        "description": bilingual(data["description"]),
+        "source": _clean(data["source"]),
+        "year": data["year"],
+        "categories": [{"id": c["id"], "title": bilingual(c["title"])} for c in data["categories"]],
+        "trends": trends,
+    }
+
+
+# --- tables: CSV and XLSX -----------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    number: int  # the spreadsheet row: the header is row 1 when it is the first line
+    cells: dict[str, str]  # known column -> cleaned text
+    too_long: set[str]  # columns already reported as over MAX_CELL
+
+
+def _column_letter(index: int) -> str:
+    letters, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _header_name(value: object) -> str:
+    return re.sub(r"[\s-]+", "_", _clean(value).lower())
+
+
+def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_Row] | None:
+    """The header (the first non-empty row) and the data rows under it; None when the table
+    itself is unusable (the reason is in ``problems``)."""
+    header: dict[str, int] | None = None
+    names: list[str] = []
+    found: list[_Row] = []
+    empty_run = number = 0
+    iterator = iter(rows)
+    while True:
+        try:
+            raw = next(iterator)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                problems.append(f"row {number + 1}: a cell is longer than {MAX_CELL} characters")
+            else:
+                problems.append(f"row {number + 1}: the CSV could not be read ({exc})")
+            return None
+        number += 1
+        if number > MAX_SHEET_ROWS:
+            problems.append(f"the table is longer than {MAX_SHEET_ROWS} rows")
+            return None
+        cells = [_text(v) for v in raw]
+        if not any(_clean(c) for c in cells):
+            empty_run += 1
+            if header is not None and empty_run >= MAX_EMPTY_RUN:
+                break
+            continue
+        empty_run = 0
+        if header is None:
+            names = [_header_name(c) for c in cells]
+            header = _header(names, problems)
+            if header is None:
+                return None
+            continue
+        if len(found) == MAX_TRENDS:
+            problems.append(f"the table has more than {MAX_TRENDS} trends (row {number} is one too many)")
+            return None
+        too_long: set[str] = set()
+        for index, cell in enumerate(cells):
+            if len(cell) > MAX_CELL:
+                column = (
+                    names[index] if index < len(names) and names[index] else f"column {_column_letter(index)}"
+                )
+                problems.append(f"row {number}: {column} is longer than {MAX_CELL} characters")
+                too_long.add(column)
+        values = {name: _clean(cells[i]) if i < len(cells) else "" for name, i in header.items()}
+        found.append(_Row(number, values, too_long))
+    if header is None:
+        problems.append("the table has no header row: " + ", ".join(TABLE_COLUMNS))
+        return None
+    if not found:
+        problems.append("the table has no trends under its header row")
+        return None
+    return found
+
+
+def _header(names: list[str], problems: list[str]) -> dict[str, int] | None:
+    header: dict[str, int] = {}
+    twice = []
+    for index, name in enumerate(names):
+        if name in TABLE_COLUMNS or name in OPTIONAL_COLUMNS:
+            if name in header:
+                twice.append(name)
+            header.setdefault(name, index)
+    missing = [c for c in TABLE_COLUMNS if c not in header]
+    if missing:
+        problems.append(
+            "missing columns: "
+            + ", ".join(missing)
+            + " (the header row needs "
+            + ", ".join(TABLE_COLUMNS)
+            + ")"
+        )
+    for name in twice:
+        problems.append(f"column '{name}' appears twice in the header row")
+    return None if missing or twice else header
+
+
+def _decode_table_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251")  # what Russian Excel writes as "CSV"
+    except UnicodeDecodeError:
+        raise _Refused("the file is neither UTF-8 nor Windows-1251 text") from None
+
+
+def _delimiter(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _csv_table(data: bytes, problems: list[str]) -> list[_Row] | None:
+    text = _decode_table_text(data)
+    if not text.strip():
+        raise _Refused("the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    return _read_table(reader, problems)
+
+
+def _xlsx_table(data: bytes, problems: list[str]) -> list[_Row] | None:
+    from openpyxl import load_workbook  # imported here: only XLSX uploads pay for it
+
+    not_xlsx = "the file is not a valid XLSX workbook (save it from Excel as .xlsx)"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _Refused(not_xlsx) from None
+    if unpacked > MAX_UNPACKED:
+        raise _Refused(f"the workbook unpacks to more than {MAX_UNPACKED // 1_000_000} MB")
+    workbook = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            try:
+                workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            except Exception:  # BadZipFile, KeyError, InvalidFileException, broken XML, ...
+                raise _Refused(not_xlsx) from None
+            if not workbook.worksheets:
+                raise _Refused("the workbook has no worksheet")
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()  # the stored size may be wrong: read the rows themselves
+            rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
+            try:
+                return _read_table(_xlsx_rows(rows), problems)
+            finally:
+                rows.close()
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def _xlsx_rows(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """The sheet's rows, a broken sheet reported as a problem rather than an exception."""
+    try:
+        yield from rows
+    except Exception as exc:
+        raise _Refused(f"the worksheet could not be read ({type(exc).__name__})") from None
+
+
+def _from_table(rows: list[_Row], meta: MapMeta | None, problems: list[str]) -> dict:
+    reported: set[str] = set()  # validate_map "where"s already covered by a clearer problem
+    bad_rows: set[int] = set()  # trend indices (1-based) with a row problem
+    bad_categories: set[str] = set()
+    seen_codes: set[str] = set()
+    for index, row in enumerate(rows, 1):
+        row_problems = _row_problems(row, seen_codes)
+        if row_problems or row.too_long:
+            bad_rows.add(index)
+            problems.extend(row_problems)
+            if any(
+                c in row.too_long or len(row.cells.get(c, "")) > _LIMITS[c]
+                for c in ("category", "category_en")
+            ):
+                bad_categories.add(row.cells["category"])
+
+    category_ids: dict[str, str] = {}
+    category_en: dict[str, str] = {}
+    for row in rows:
+        name = row.cells["category"]
+        if not name:
+            continue
+        category_ids.setdefault(name, f"c{len(category_ids) + 1}")
+        if not category_en.get(name):
+            category_en[name] = row.cells.get("category_en", "")
+    categories = [
+        {"id": cid, "title": {"ru": name, "en": category_en[name] or name}}
+        for name, cid in category_ids.items()
+    ]
+
+    trends = []
+    for row in rows:
+        c = row.cells
+        trend = {
+            "code": c["code"],
+            "category": category_ids.get(c["category"]),
+            "title": {"ru": c["title_ru"], "en": c["title_en"]},
+            "description": {"ru": c["description_ru"], "en": c["description_en"]},
+        }
+        if c.get("source"):
+            trend["source"] = c["source"]
+        trends.append(trend)
+
+    document = {**_map_fields(meta, problems, reported), "categories": categories, "trends": trends}
+
+    names = list(category_ids)
+
+    def skip(problem: MapProblem) -> bool:
+        match = _WHERE.match(problem.where)
+        if match and match.group(1) == "trends":
+            return int(match.group(2)) in bad_rows
+        if match:
+            return names[int(match.group(2)) - 1] in bad_categories
+        return problem.where in reported
+
+    def category_label(i: int) -> str:
+        name = names[i - 1] if 0 < i <= len(names) else str(i)
+        return f"category '{name if len(name) <= 40 else name[:39] + '…'}'"
+
+    def category_field(path: str) -> str:
+        return {"title.ru": "category", "title.en": "category_en"}.get(path, _field_name(path))
+
+    for problem in validate_map(document):  # the last word
+        if not skip(problem):
+            problems.append(
+                _readable(problem, lambda i: f"row {rows[i - 1].number}", category_label, category_field)
+            )
+    return document
+
+
+def _row_problems(row: _Row, seen_codes: set[str]) -> list[str]:
+    found = []
+    at = f"row {row.number}"
+    for column in TABLE_COLUMNS + OPTIONAL_COLUMNS:
+        value = row.cells.get(column, "")
+        if column in row.too_long:
+            continue
+        if column in TABLE_COLUMNS and not value:
+            found.append(f"{at}: {column} is empty")
+        elif column == "code":
+            if not _CODE.match(value):
+                found.append(f"{at}: code '{value}' must be 1-12 letters or digits")
+            elif value in seen_codes:
+                found.append(f"{at}: code '{value}' is used twice")
+            else:
+                seen_codes.add(value)
+        elif column in _LIMITS and len(value) > _LIMITS[column]:
+            found.append(f"{at}: {column} is longer than {_LIMITS[column]} characters")
+    return found
+
+
+def _map_fields(meta: MapMeta | None, problems: list[str], reported: set[str]) -> dict:
+    if meta is None:
+        problems.append("the map's title, source and year are needed")
+        reported.update(_MAP_FIELDS)
+        empty = {"ru": "", "en": ""}
+        return {"id": "imported-map", "title": empty, "description": dict(empty), "source": "", "year": 0}
+    title_ru, title_en = _clean(meta.title_ru), _clean(meta.title_en)
+    for lang, value in (("ru", title_ru), ("en", title_en)):
+        if not value:
+            problems.append(f"map: title_{lang} is empty")
+            reported.update({f"title.{lang}", f"description.{lang}"})
+    year_problems = _year_problems(meta.year)
+    if year_problems:
+        problems.extend(year_problems)
+        reported.add("year")
+    map_id = _clean(meta.id).lower() or _slug(title_en)
+    return {
+        "id": map_id,
+        "title": {"ru": title_ru, "en": title_en},
+        "description": {
+            "ru": _clean(meta.description_ru) or title_ru,
+            "en": _clean(meta.description_en) or title_en,
+        },
+        "source": _clean(meta.source),
+        "year": meta.year,
+    }
