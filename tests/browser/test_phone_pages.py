@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from tests.phones import new_phone, open_phone, ready
+from tests.phones import flash, new_phone, open_phone, ready
 from tests.scenario import build_workshop
 from tests.support import ARTIFACTS, Server, serious_axe_violations
 from workshop import services
@@ -212,3 +212,71 @@ def test_time_running_out_refreshes_the_phone_screen_once_not_over_and_over(time
 
     assert after_time_up <= 2, f"{after_time_up} screen requests within 3 s of the time being up"
     assert after_reload <= 1, f"{after_reload} screen requests within 3 s of a reload once time was up"
+
+
+@pytest.mark.parametrize(
+    "asked", ["before_the_vote", "before_the_vote_answered_first", "while_the_vote_is_on_its_way"]
+)
+def test_a_refresh_drawn_before_a_vote_never_swaps_in_over_the_votes_answer(tmp_path, browser, asked) -> None:
+    """A refresh (a stream back after a drop, a change) drawn by the server before the person's
+    vote was stored, and answered after the vote, must not put back the ballot as it was: the
+    person would see "vote counted" vanish and the ballot empty. The test holds the refresh's
+    answer (drawn at once, before the vote) and the vote until the order it wants."""
+    db_url = f"sqlite:///{tmp_path / 'refresh-race.db'}"
+    built = build_workshop(db_url, stop="trends_vote_open", people=6)
+    server = Server(db_url, tmp_path / "server.log")
+    server.start()
+    try:
+        phone = new_phone(browser)
+        open_phone(phone, server.base, built.tokens[0])
+        phone.set_default_timeout(T)
+        stale: list = []
+        votes: list = []
+        # The first of each is held; later ones (the refresh asked for again) go through.
+        phone.route(
+            "**/phone/screen?*",
+            lambda route: route.continue_() if stale else stale.append((route, route.fetch())),
+        )
+        phone.route("**/phone/vote?*", lambda route: route.continue_() if votes else votes.append(route))
+        ask_refresh = (
+            "() => { htmx.ajax('GET', document.getElementById('live').dataset.screen,"
+            " {target: '#screen', swap: 'outerHTML'}); }"
+        )
+        ballot = phone.locator("form.ballot")
+        ballot.locator("label.option").first.click()
+        if asked.startswith("before_the_vote"):
+            with phone.expect_request("**/phone/screen?*"):
+                phone.evaluate(ask_refresh)
+        with phone.expect_request("**/phone/vote?*"):
+            ballot.locator('button[type="submit"]').click()
+        if asked == "while_the_vote_is_on_its_way":
+            with phone.expect_request("**/phone/screen?*"):
+                phone.evaluate(ask_refresh)
+
+        deadline = time.monotonic() + T / 1000
+        while not (stale and votes) and time.monotonic() < deadline:
+            phone.wait_for_timeout(20)  # lets the route handlers run: a condition, polled
+        route, drawn_before_the_vote = stale[0]
+        vote_counted = flash(phone, "success", t("phone.vote_saved", "ru"), exact=True)
+        if asked == "before_the_vote_answered_first":
+            # The old drawing arrives while the vote is on its way: swapped in, it would leave the
+            # vote's answer nowhere to go.
+            with phone.expect_event("requestfinished", lambda r: "/phone/screen" in r.url):
+                route.fulfill(response=drawn_before_the_vote)
+            votes[0].continue_()
+            expect(vote_counted).to_be_visible(timeout=T)
+        else:
+            votes[0].continue_()
+            expect(vote_counted).to_be_visible(timeout=T)
+            with phone.expect_event("requestfinished", lambda r: "/phone/screen" in r.url):
+                route.fulfill(response=drawn_before_the_vote)
+
+        # The old drawing is dropped (one asked for during the vote is asked for again, and is
+        # drawn after it): the ballot shows the person's vote.
+        expect(phone.locator("form.ballot[data-voted='1']")).to_be_attached(timeout=T)
+        expect(phone.locator("form.ballot input[type='radio']:checked")).to_have_count(1)
+        if asked.startswith("before_the_vote"):
+            expect(vote_counted).to_be_visible()
+        phone.context.close()
+    finally:
+        server.close()

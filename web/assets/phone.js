@@ -7,6 +7,8 @@
 //   safety net.
 // - What is typed into a note or an idea is kept in this phone's storage until it is sent, and
 //   put back after every swap (a new step, "time is up", a refused text, a reload).
+// - A person's tap always has the last word: a refresh asked for before the tap's answer came back
+//   may have been drawn before the tap was stored, so it is dropped, and asked for again after.
 // - A field at its limit says so: the browser cuts a paste at maxlength, the note tells why.
 // Participant text only ever reaches the page as text (textContent), never as markup.
 (function () {
@@ -163,6 +165,40 @@
           try { again.setSelectionRange(focus.start, focus.end); } catch (err) { /* not text */ }
         }
       }
+    });
+    // Taps (POST) and refreshes (GET) in flight. A refresh asked for before a tap is older than
+    // the tap's answer (drawn after the tap was stored), so it is not swapped in over it: it could
+    // show the ballot empty after "vote counted". One asked for while a tap was on its way may know
+    // something newer: it is asked for again once the taps are back.
+    let asked = 0;
+    let tapsInFlight = 0;
+    let lastTap = 0;
+    let lastTapOk = true;
+    let againAfterTaps = false;
+    let againIfTapFailed = false;
+    function refreshIfNeeded() {
+      if (againAfterTaps || (againIfTapFailed && !lastTapOk)) refresh();
+      againAfterTaps = againIfTapFailed = false;
+    }
+    document.body.addEventListener('htmx:beforeRequest', function (e) {
+      const xhr = e.detail.xhr;
+      xhr.__asked = ++asked;
+      xhr.__tap = (e.detail.requestConfig && e.detail.requestConfig.verb) !== 'get';
+      xhr.__duringTap = tapsInFlight > 0;
+      if (xhr.__tap) { tapsInFlight += 1; lastTap = xhr.__asked; }
+    });
+    document.body.addEventListener('htmx:beforeSwap', function (e) {
+      const xhr = e.detail.xhr;
+      if (xhr.__tap || !(xhr.__duringTap || xhr.__asked < lastTap)) return;
+      e.detail.shouldSwap = false;
+      if (xhr.__duringTap) againAfterTaps = true; else againIfTapFailed = true;
+      if (tapsInFlight === 0) refreshIfNeeded();
+    });
+    document.body.addEventListener('htmx:afterRequest', function (e) {
+      if (!e.detail.xhr.__tap) return;
+      tapsInFlight = Math.max(0, tapsInFlight - 1);
+      lastTapOk = !!e.detail.successful;
+      if (tapsInFlight === 0) refreshIfNeeded();
     });
     document.body.addEventListener('htmx:responseError', function (e) {
       const doc = new DOMParser().parseFromString(e.detail.xhr.responseText || '', 'text/html');
