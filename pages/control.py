@@ -7,10 +7,10 @@ import streamlit as st
 
 from ui.common import change_language_link, esc, guess_missed, guess_wait, lang, tr
 from ui.controls import controls, facilitator_links, room_link
-from ui.engine import new_session
 from ui.memory import facilitator_slot, recall, remember
 from ui.present import board_of, live_board, load_view, step_chips
 from ui.style import control_style
+from web.engine import new_session
 from workshop import services
 from workshop.access import guessing
 from workshop.live.board import FACILITATOR

@@ -5,9 +5,9 @@ from datetime import date
 import streamlit as st
 
 from ui.common import act, flash, lang, show_flash, tr
-from ui.engine import new_session
 from ui.managers import require_manager
 from ui.style import manager_style
+from web.engine import new_session
 from workshop import transfer
 from workshop.i18n import t
 from workshop.managers import analytics, archive, handoff

@@ -4,9 +4,9 @@ file with a preview (nothing is saved until the whole file is valid), print a po
 import streamlit as st
 
 from ui.common import act, change_language_link, lang, show_flash, tr
-from ui.engine import new_session
 from ui.present import metro
 from ui.style import phone_style
+from web.engine import new_session
 from workshop.maps import store as trend_maps
 from workshop.maps import uploads as map_import
 from workshop.maps.metro import Station

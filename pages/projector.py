@@ -7,7 +7,6 @@ import streamlit as st
 
 from ui.common import change_language_link, esc, guess_missed, guess_wait, lang, tr
 from ui.controls import controls, join_link
-from ui.engine import new_session
 from ui.memory import facilitator_slot, recall, remember, room_slot
 from ui.present import (
     Board,
@@ -27,6 +26,7 @@ from ui.present import (
     why_chosen,
 )
 from ui.style import projector_style
+from web.engine import new_session
 from workshop import services
 from workshop.access import guessing, net
 from workshop.i18n import t

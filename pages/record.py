@@ -4,11 +4,11 @@ import streamlit as st
 
 from ui.common import act, esc, lang, show_flash, tr
 from ui.controls import configured_base_url
-from ui.engine import new_session
 from ui.fields import text_field
 from ui.managers import require_manager
 from ui.record import export_buttons, show_record
 from ui.style import manager_style
+from web.engine import new_session
 from workshop import services, transfer
 from workshop.access import net
 from workshop.i18n import t

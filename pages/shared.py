@@ -4,9 +4,9 @@ and nothing at all once the link is revoked."""
 import streamlit as st
 
 from ui.common import change_language_link, esc, guess_missed, guess_wait, tr
-from ui.engine import new_session
 from ui.present import template, why_chosen
 from ui.style import manager_style
+from web.engine import new_session
 from workshop.access import guessing
 from workshop.live.views import workshop_view
 from workshop.managers.sharing import workshop_for_token

@@ -5,10 +5,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui.common import act, change_language_link, flash, guess_missed, guess_wait, lang, show_flash, tr
-from ui.engine import new_session
 from ui.fields import text_field
 from ui.memory import go_to
 from ui.style import phone_style
+from web.engine import new_session
 from workshop import services
 from workshop.access import guessing
 from workshop.maps.store import latest_versions

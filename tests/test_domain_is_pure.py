@@ -26,7 +26,18 @@ def imported_modules(path: Path) -> list[str]:
 
 def test_the_domain_package_has_its_rooms() -> None:
     rooms = {p.parent.name for p in DOMAIN}
-    assert rooms >= {"rules", "db", "services", "live", "access", "maps", "managers", "transfer", "render", "i18n"}
+    assert rooms >= {
+        "rules",
+        "db",
+        "services",
+        "live",
+        "access",
+        "maps",
+        "managers",
+        "transfer",
+        "render",
+        "i18n",
+    }
 
 
 @pytest.mark.parametrize("path", DOMAIN, ids=lambda p: str(p.relative_to(ROOT)))

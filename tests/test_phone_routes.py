@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 
 from tests.conftest import empty_database_url
 from tests.scenario import STOPS, ballot_marks, build_workshop
-from ui import engine as ui_engine
+from web import engine as web_engine
 from web import phone
 from workshop import services
 from workshop.db.engine import make_engine
@@ -51,8 +51,8 @@ def db_url(tmp_path, monkeypatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", url)
     yield url
     # The routes' engine, and what was kept per database, go with the test's database.
-    ui_engine._engine_for(url).dispose()
-    ui_engine._engine_for.cache_clear()
+    web_engine._engine_for(url).dispose()
+    web_engine._engine_for.cache_clear()
     phone._secrets.clear()
     for engine in _ENGINES.values():
         engine.dispose()

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui.engine import new_session
+from web.engine import new_session
 from workshop.access import guessing
 from workshop.i18n import LANGUAGES, t
 from workshop.rules.errors import WorkshopError

@@ -10,9 +10,9 @@ import streamlit as st
 
 from practice.room import MAX_GROUP, start_practice
 from ui.common import act, esc, flash, lang, md_escape, show_flash, tr
-from ui.engine import new_session
 from ui.live import action_of
 from ui.present import Board, board_part, group_warnings, option_text
+from web.engine import new_session
 from workshop import services
 from workshop.access import net
 from workshop.i18n import t

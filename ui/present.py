@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 
 from ui.common import esc, lang, tr
-from ui.engine import new_session
 from ui.live import live, part
+from web.engine import new_session
 from workshop.access import tickets
 from workshop.db.models import PollOption, Trend
 from workshop.i18n import plural_labels, t

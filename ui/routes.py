@@ -36,8 +36,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ui.engine import new_session
 from web import phone
+from web.engine import new_session
 from workshop.access import guessing, tickets
 from workshop.db.engine import database_url
 from workshop.live import notify

@@ -41,7 +41,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ui.engine import new_session
+from web.engine import new_session
 from workshop import services
 from workshop.access import guessing, tickets
 from workshop.db.models import Participant, PollOption, Trend, Workshop
