@@ -367,7 +367,7 @@ def test_file_names_are_safe_ascii(record) -> None:
 
 
 def test_every_event_the_services_log_has_words() -> None:
-    source = (ROOT / "workshop" / "services.py").read_text(encoding="utf-8")
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "workshop" / "services").glob("*.py"))
     events = set(re.findall(r'_log\(session, workshop, "([a-z_]+)"', source))
     events |= {f"timer_{action}" for action in ("extend", "pause", "resume", "end")}
 
