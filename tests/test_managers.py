@@ -313,3 +313,18 @@ def test_a_quoted_phrase_never_matches_across_two_fields(session: Session, finis
     assert list_archive(session=session, query=ArchiveQuery(text='"без очередей"')).total == 1
     assert list_archive(session=session, query=ArchiveQuery(text='"очередей доставка"')).total == 0
     assert list_archive(session=session, query=ArchiveQuery(text="очередей доставка")).total == 1
+
+
+def test_similar_obstacles_join_word_forms_a_prefix_would_split() -> None:
+    # «цена» / «цены», «высокие» / «высокая», "prices" / "price": one word each to a stemmer.
+    groups = analytics.group_similar(
+        [
+            (1, "Высокие цены"),
+            (2, "Высокая цена"),
+            (1, "Prices are too high"),
+            (2, "The price is high"),
+        ]
+    )
+    assert sorted((g.workshops, g.notes) for g in groups) == [(2, 2), (2, 2)]
+    assert analytics.gist("Prices") == analytics.gist("price") == frozenset({"price"})
+    assert analytics.gist("семьи") == analytics.gist("семье") == analytics.gist("Семья")

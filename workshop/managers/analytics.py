@@ -2,14 +2,13 @@
 
 Everything is computed from the archive's index (``ArchiveEntry``/``ArchiveDepartment``) and,
 for recurring obstacles, from the obstacle notes themselves. Similar obstacle texts are grouped
-by their *gist*: the words that carry meaning, case-folded, cut to a four-letter stem, without
+by their *gist* (``workshop.similarity``): the stems of the words that carry meaning, without
 the small words — so «Дорого для семьи», «Слишком дорого, семья!» and «семье дорого» are one
 group. Groups whose gists overlap strongly are joined (Jaccard ≥ ``SIMILAR``).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,31 +17,9 @@ from sqlmodel import Session, col, func, select
 
 from workshop.db.models import ArchiveDepartment, ArchiveEntry, Handoff, Note
 from workshop.managers import archive
+from workshop.similarity import gist, jaccard
 
 SIMILAR = 0.5
-STEM = 4  # letters kept of a word: enough to tell words apart, few enough to join their forms
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-STOP_WORDS = frozenset(
-    """
-    а без более бы был была были было быть в вам вас весь во вот все всё всех вы где да даже для до
-    его ее её если есть еще ещё же за здесь и из или им их к как какие какой когда кто ли либо мы на
-    над не него нее неё нет ни них но ну о об однако он она они оно от очень по под при про с сам
-    свой себя слишком со так также такой там те тем то того тоже той только том ты у уже хотя чем
-    через что чтобы чуть эта эти это этот я нам нас наш наши
-    a an and are as at be but by for from has have in is it its not of on or so than that the
-    their them they this to too very was we were what when which who will with without our your
-    """.split()
-)
-
-
-def gist(text: str) -> frozenset[str]:
-    """The meaning-carrying stems of ``text``."""
-    words = _WORD.findall(archive.normalise(text))
-    return frozenset(w[:STEM] for w in words if w not in STOP_WORDS and len(w) > 2)
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 @dataclass
@@ -68,7 +45,7 @@ def group_similar(texts_by_workshop: list[tuple[int, str]], *, limit: int = 15) 
         candidates = {i for stem in key for i in index[stem]}
         best, best_score = None, 0.0
         for i in sorted(candidates):
-            score = _jaccard(key, frozenset(clusters[i][0]))
+            score = jaccard(key, frozenset(clusters[i][0]))
             if score > best_score:
                 best, best_score = i, score
         if best is not None and best_score >= SIMILAR:

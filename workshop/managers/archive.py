@@ -41,6 +41,7 @@ from workshop.db.models import (
 )
 from workshop.rules import steps
 from workshop.services import LET_IN
+from workshop.similarity import normalise
 
 STATUSES = ("lobby", "running", "finished")
 SORT_COLUMNS = (
@@ -69,11 +70,6 @@ def status_of(step: str) -> str:
     if step == steps.LOBBY:
         return "lobby"
     return "running"
-
-
-def normalise(text: str) -> str:
-    """Case-folded, ``ё`` → ``е``, runs of white space as one space."""
-    return " ".join(text.casefold().replace("ё", "е").split())
 
 
 def _like_pattern(term: str) -> str:
