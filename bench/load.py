@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import html
 import importlib
@@ -157,11 +158,13 @@ def first_fragment(run: Run) -> str:
 
 async def board_events(base: str, code: str, ticket: str):  # type: ignore[no-untyped-def]
     """The board's ``state`` messages on a big screen's event stream, with when each arrived."""
-    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(30.0, read=None)) as client:
-        async with aconnect_sse(client, "GET", f"/live/{code}", params={"t": ticket}) as source:
-            async for event in source.aiter_sse():
-                if event.event == "state":
-                    yield json.loads(event.data)["state"], time.perf_counter()
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(30.0, read=None)) as client,
+        aconnect_sse(client, "GET", f"/live/{code}", params={"t": ticket}) as source,
+    ):
+        async for event in source.aiter_sse():
+            if event.event == "state":
+                yield json.loads(event.data)["state"], time.perf_counter()
 
 
 class Room:
@@ -598,10 +601,8 @@ def _cpu(processes: list[psutil.Process]) -> float:
 def _rss_mb(processes: list[psutil.Process]) -> float:
     total = 0
     for p in processes:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total / 2**20
 
 

@@ -137,9 +137,10 @@ with import_tab:
         elif result.document is not None:
             st.success(tr("maps.preview", n=len(result.document["trends"])))
             show_map(result.document, key="import_preview")
-            if st.button(tr("maps.save_import"), type="primary", key="save_import"):
-                if act(trend_maps.import_map, done="maps.imported", scope="maps", document=result.document):
-                    st.rerun()
+            if st.button(tr("maps.save_import"), type="primary", key="save_import") and act(
+                trend_maps.import_map, done="maps.imported", scope="maps", document=result.document
+            ):
+                st.rerun()
 
 with poster_tab:
     if map_id:

@@ -99,10 +99,8 @@ def _shoot(
             return _shoot_light(page, url, path)
         page.goto(url, wait_until="domcontentloaded", timeout=LOAD_TIMEOUT_MS)
         page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=LOAD_TIMEOUT_MS)
-        try:
+        with contextlib.suppress(Error):
             page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT_MS)
-        except Error:
-            pass
         # The network can be idle before the page script has run (its output comes over the
         # websocket): wait for a finished run, then for the main area to stop growing.
         page.wait_for_selector(FINISHED_RUN, state="attached", timeout=LOAD_TIMEOUT_MS)

@@ -48,10 +48,12 @@ def unknown_code(known: str) -> str:
 def answer(server: Server, path: str, ticket: str | None, *, client: str) -> tuple[int, bytes, str]:
     """What ``client`` (its address, as the trusted proxy on this machine forwards it) gets."""
     query = "" if ticket is None else "?" + urlencode({"t": ticket})
-    with httpx.Client(base_url=server.base, timeout=10, headers={"X-Forwarded-For": client}) as http:
-        with http.stream("GET", path + query) as response:
-            body = b"" if response.status_code == 200 else response.read()
-            return response.status_code, body, response.headers.get("content-type", "")
+    with (
+        httpx.Client(base_url=server.base, timeout=10, headers={"X-Forwarded-For": client}) as http,
+        http.stream("GET", path + query) as response,
+    ):
+        body = b"" if response.status_code == 200 else response.read()
+        return response.status_code, body, response.headers.get("content-type", "")
 
 
 def forged(ticket: str) -> str:
@@ -136,18 +138,19 @@ def test_the_stream_starts_with_the_board_and_pushes_the_next_change_as_data(ser
             phone.open(built.tokens[1])
             phone.note("Пришло по потоку")
 
-    with httpx.Client(base_url=server.base, timeout=20) as client:
-        with connect_sse(client, "GET", f"/live/{built.code}", params={"t": ticket}) as source:
-            for event in source.iter_sse():
-                events.append((event.event, json.loads(event.data)))
-                if event.event == "state" and len([e for e in events if e[0] == "state"]) == 1:
-                    threading.Thread(target=write_a_note, daemon=True).start()
-                if any(
-                    name == "state"
-                    and "Пришло по потоку" in [c["text"] for c in data["state"]["wall"]["cards"]]
-                    for name, data in events
-                ):
-                    break
+    with (
+        httpx.Client(base_url=server.base, timeout=20) as client,
+        connect_sse(client, "GET", f"/live/{built.code}", params={"t": ticket}) as source,
+    ):
+        for event in source.iter_sse():
+            events.append((event.event, json.loads(event.data)))
+            if event.event == "state" and len([e for e in events if e[0] == "state"]) == 1:
+                threading.Thread(target=write_a_note, daemon=True).start()
+            if any(
+                name == "state" and "Пришло по потоку" in [c["text"] for c in data["state"]["wall"]["cards"]]
+                for name, data in events
+            ):
+                break
 
     names = [name for name, _data in events]
     states = [data["state"] for name, data in events if name == "state"]
@@ -160,11 +163,11 @@ def test_the_stream_starts_with_the_board_and_pushes_the_next_change_as_data(ser
 def test_a_phone_stream_hears_step_changes_only_as_names(server, built) -> None:
     ticket = live_ticket(server.db_url, built.code, scope="phone", subject=1)
 
-    with httpx.Client(base_url=server.base, timeout=10) as client:
-        with connect_sse(
-            client, "GET", f"/live/{built.code}", params={"t": ticket, "kinds": "step"}
-        ) as source:
-            first = next(iter(source.iter_sse()))
+    with (
+        httpx.Client(base_url=server.base, timeout=10) as client,
+        connect_sse(client, "GET", f"/live/{built.code}", params={"t": ticket, "kinds": "step"}) as source,
+    ):
+        first = next(iter(source.iter_sse()))
 
     assert first.event == "hello"
 
