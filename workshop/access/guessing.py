@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, func, select
 
 from workshop.access.tickets import server_secret
-from workshop.db.engine import begin_write
+from workshop.db.engine import begin_write, database_key
 from workshop.db.models import GuessMiss, utcnow
 
 UNSEEN = "address-unseen"  # clients whose address the server cannot see: one shared count
@@ -59,14 +59,10 @@ def _hashed(session: Session, client: str) -> str:
     return hmac.new(key, client.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _database(session: Session) -> str:
-    bind = session.get_bind()
-    return f"{bind.url}#{id(bind)}"
-
 
 def wait_for(*, session: Session, limit: Limit, client: str, now: datetime | None = None) -> float:
     """Seconds ``client`` must wait before its next try of ``limit`` (0: it may try now)."""
-    memo = (_database(session), limit.kind, client)
+    memo = (database_key(session), limit.kind, client)
     with _lock:
         until = _waiting.get(memo)
     if until is not None:
@@ -103,8 +99,8 @@ def miss(*, session: Session, limit: Limit, client: str, now: datetime | None = 
     session.add(GuessMiss(kind=limit.kind, client=hashed, at=now))
     session.exec(
         delete(GuessMiss).where(
-            GuessMiss.kind == limit.kind,
-            GuessMiss.client == hashed,
+            col(GuessMiss.kind) == limit.kind,
+            col(GuessMiss.client) == hashed,
             col(GuessMiss.at) < now - timedelta(seconds=limit.window_s),
         )
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from workshop.db.engine import begin_write
+from workshop.db.engine import begin_write, database_key
 from workshop.db.models import ServerSecret
 
 ROOM = "room"
@@ -55,8 +55,7 @@ def _b64(raw: bytes) -> str:
 
 def server_secret(*, session: Session, name: str = SECRET_NAME) -> bytes:
     """The key called ``name``, made on first use and shared by every process on the database."""
-    bind = session.get_bind()
-    where = f"{bind.url}#{id(bind)}#{name}"
+    where = f"{database_key(session)}#{name}"
     with _lock:
         known = _secrets.get(where)
     if known is not None:

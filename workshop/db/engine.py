@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from workshop.db import models  # noqa: F401  (registers the tables)
 
@@ -75,7 +75,7 @@ def create_tables(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
 
 
-def begin_write(session) -> None:  # type: ignore[no-untyped-def]
+def begin_write(session: Session) -> None:
     """Start ``session``'s transaction as a write transaction (``BEGIN IMMEDIATE`` on SQLite).
 
     Call it first in a service that writes. A read transaction the session still has open is
@@ -84,6 +84,16 @@ def begin_write(session) -> None:  # type: ignore[no-untyped-def]
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+def database_key(session: Session) -> str:
+    """Names the database ``session`` talks to, for per-database memos in a process.
+
+    The engine's identity is part of it: two in-memory SQLite databases share one URL.
+    """
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    return f"{engine.url}#{id(engine)}"
 
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"

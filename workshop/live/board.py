@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from workshop.db.engine import database_key
 from workshop.db.models import Workshop
 from workshop.live.views import NoteCard, WorkshopView, shared_view
 from workshop.rules import steps
@@ -128,10 +129,6 @@ _BUILDING: dict[tuple[str, int], threading.Lock] = {}
 STATES_KEPT = 1024
 
 
-def _database(session: Session) -> str:
-    bind = session.get_bind()
-    return f"{bind.url}#{id(bind)}"
-
 
 def revision_of(*, session: Session, workshop_id: int) -> int | None:
     return session.exec(select(Workshop.revision).where(Workshop.id == workshop_id)).first()
@@ -140,7 +137,7 @@ def revision_of(*, session: Session, workshop_id: int) -> int | None:
 def board_json(*, session: Session, workshop_id: int) -> tuple[int, bytes]:
     """The workshop's board state as JSON, with its revision: built once per revision in this
     process (concurrent askers of one workshop wait for a single build), then served from memory."""
-    database = _database(session)
+    database = database_key(session)
     revision = revision_of(session=session, workshop_id=workshop_id)
     if revision is None:
         raise LookupError(workshop_id)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from workshop.db.engine import database_key
 from workshop.db.models import (
     Note,
     Participant,
@@ -205,7 +206,7 @@ def _choices(session: Session, workshop: Workshop) -> dict[str, Choice]:
     polls = session.exec(
         select(Poll)
         .where(Poll.workshop_id == workshop.id, Poll.status != "cancelled")
-        .order_by(Poll.subject, Poll.round)
+        .order_by(col(Poll.subject), col(Poll.round))
     ).all()
     by_subject: dict[str, list[Poll]] = defaultdict(list)
     for poll in polls:
@@ -236,14 +237,10 @@ _VERSIONS: dict[tuple[str, int], tuple[str, str, list[Trend]]] = {}
 _VERSIONS_LOCK = threading.Lock()
 
 
-def _database(session: Session) -> str:
-    bind = session.get_bind()
-    return f"{bind.url}#{id(bind)}"  # two in-memory databases share a URL
-
 
 def map_of_version(*, session: Session, version_id: int) -> tuple[str, str, list[Trend]]:
     """A map version's titles (Russian, English) and trends, read once per process."""
-    key = (_database(session), version_id)
+    key = (database_key(session), version_id)
     with _VERSIONS_LOCK:
         known = _VERSIONS.get(key)
     if known is not None:
@@ -283,7 +280,7 @@ def workshop_view(
     for trend_id, pid in picks:
         if pid in people:
             pickers[trend_id].append(people[pid].name)
-    notes = list(session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(Note.id)).all())
+    notes = list(session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(col(Note.id))).all())
     cards = _note_cards(notes, people)
     poll = current_poll(session=session, workshop=workshop)
     timer = timer_of(workshop)
@@ -337,7 +334,7 @@ def shared_view(
     built in a session of its own. The countdown (``remaining``) is always computed for ``now``."""
     now = now or utcnow()
     revision = session.exec(select(Workshop.revision).where(Workshop.id == workshop_id)).one()
-    database = _database(session)
+    database = database_key(session)
     key = (database, workshop_id, revision, secret)
     with _VIEWS_LOCK:
         view = _VIEWS.get(key)

@@ -86,9 +86,9 @@ def stale_ids(session: Session) -> list[int]:
         select(Workshop.id)
         .select_from(Workshop)
         .outerjoin(ArchiveEntry, col(ArchiveEntry.workshop_id) == Workshop.id)
-        .where(or_(col(ArchiveEntry.workshop_id).is_(None), ArchiveEntry.revision != Workshop.revision))
+        .where(or_(col(ArchiveEntry.workshop_id).is_(None), col(ArchiveEntry.revision) != Workshop.revision))
     ).all()
-    return [int(r) for r in rows]
+    return [r for r in rows if r is not None]
 
 
 def refresh(session: Session, workshop_ids: Iterable[int] | None = None) -> int:

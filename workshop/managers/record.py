@@ -284,7 +284,7 @@ def _voters(session: Session, poll_ids: list[int]) -> dict[int, tuple[Voter, ...
         .join(Ballot, col(Ballot.id) == BallotMark.ballot_id)
         .join(Participant, col(Participant.id) == Ballot.participant_id)
         .where(col(Ballot.poll_id).in_(poll_ids))
-        .order_by(Participant.joined_at, Participant.id)
+        .order_by(col(Participant.joined_at), col(Participant.id))
     ).all()
     voters: dict[int, list[Voter]] = defaultdict(list)
     for option_id, dots, name in rows:
@@ -373,7 +373,7 @@ def workshop_record(*, session: Session, workshop_id: int) -> WorkshopRecord:
     events = [Event(at=e.at, step=e.step, event=e.event, detail=e.detail) for e in view.log]
 
     picks = session.exec(
-        select(Pick).where(Pick.workshop_id == workshop.id).order_by(Pick.created_at, Pick.id)
+        select(Pick).where(Pick.workshop_id == workshop.id).order_by(col(Pick.created_at), col(Pick.id))
     ).all()
     pick_records = tuple(
         PickRecord(
@@ -388,7 +388,7 @@ def workshop_record(*, session: Session, workshop_id: int) -> WorkshopRecord:
         if p.participant_id in people and p.trend_id in trends
     )
 
-    rows = session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(Note.id)).all()
+    rows = session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(col(Note.id))).all()
     named = workshop.show_authors or workshop.open_voting
     notes = {
         n.id: NoteRecord(

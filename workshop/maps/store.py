@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from workshop.db.engine import begin_write
 from workshop.db.models import Trend, TrendMap, TrendMapVersion
@@ -165,13 +165,13 @@ def install_builtin_maps(*, session: Session, directory: Path = BUILTIN_DIR) -> 
 
 
 def latest_versions(*, session: Session) -> list[tuple[TrendMap, TrendMapVersion]]:
-    maps = session.exec(select(TrendMap).order_by(TrendMap.builtin.desc(), TrendMap.id)).all()
+    maps = session.exec(select(TrendMap).order_by(col(TrendMap.builtin).desc(), col(TrendMap.id))).all()
     result = []
     for trend_map in maps:
         version = session.exec(
             select(TrendMapVersion)
             .where(TrendMapVersion.map_id == trend_map.id)
-            .order_by(TrendMapVersion.version.desc())
+            .order_by(col(TrendMapVersion.version).desc())
         ).first()
         if version is not None:
             result.append((trend_map, version))
@@ -180,7 +180,7 @@ def latest_versions(*, session: Session) -> list[tuple[TrendMap, TrendMapVersion
 
 def trends_of(*, session: Session, version_id: int) -> list[Trend]:
     return list(
-        session.exec(select(Trend).where(Trend.version_id == version_id).order_by(Trend.position)).all()
+        session.exec(select(Trend).where(Trend.version_id == version_id).order_by(col(Trend.position))).all()
     )
 
 
@@ -188,7 +188,7 @@ def latest_version(*, session: Session, map_id: str) -> TrendMapVersion:
     version = session.exec(
         select(TrendMapVersion)
         .where(TrendMapVersion.map_id == map_id)
-        .order_by(TrendMapVersion.version.desc())
+        .order_by(col(TrendMapVersion.version).desc())
     ).first()
     if version is None:
         raise NotFound("error.map_not_found")
