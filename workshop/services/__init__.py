@@ -104,10 +104,6 @@ class Settings:
         return self
 
 
-def settings_of(workshop: Workshop) -> Settings:
-    return Settings(**{f.name: getattr(workshop, f.name) for f in fields(Settings)})
-
-
 # --------------------------------------------------------------------------- helpers
 
 
