@@ -25,7 +25,6 @@ from workshop.db.models import (
     Pick,
     Poll,
     PollOption,
-    StepLog,
     Trend,
     TrendMapVersion,
     Workshop,
@@ -38,7 +37,6 @@ from workshop.rules.errors import (
     InvalidInput,
     NotFound,
     NotLetIn,
-    TimeUp,
     TransitionRefused,
     VotingClosed,
     WrongStep,
@@ -62,13 +60,59 @@ from workshop.rules.security import (
     secret_matches,
 )
 from workshop.rules.text import clean_text
+from workshop.services._base import _commit, _log, _now, _reload, _require_open_input, _set_timer, _timer
 
 LAST_SEEN_EVERY = timedelta(seconds=60)
 # A participant's admission (a locked room lets new people in one by one).
 LET_IN, WAITING, TURNED_AWAY = "in", "waiting", "turned_away"
 
-
-# --------------------------------------------------------------------------- settings
+__all__ = [
+    "LAST_SEEN_EVERY",
+    "LET_IN",
+    "Settings",
+    "TURNED_AWAY",
+    "WAITING",
+    "add_note",
+    "admission_of",
+    "advance",
+    "ballot_of",
+    "ballots_cast",
+    "cast_ballot",
+    "change_timer",
+    "close_poll",
+    "confirm_agreement",
+    "count_poll",
+    "create_workshop",
+    "current_poll",
+    "decide_tie",
+    "edit_note",
+    "facilitated_workshop",
+    "go_back",
+    "join",
+    "keep_room_key",
+    "let_in",
+    "live_signature",
+    "lock_room",
+    "merge_notes",
+    "notes_of",
+    "open_poll",
+    "options_of",
+    "participant_by_token",
+    "phase_of",
+    "picks_of",
+    "reveal_poll",
+    "room_workshop",
+    "roster",
+    "set_display",
+    "set_picks",
+    "start_runoff",
+    "step_of",
+    "timer_of",
+    "toggle_pick",
+    "unmerge_note",
+    "withdraw_note",
+    "workshop_by_code",
+]
 
 
 @dataclass(frozen=True)
@@ -102,54 +146,6 @@ class Settings:
         for name in ("pick_minutes", "write_minutes", "ideas_minutes", "vote_minutes"):
             whole(name, MIN_MINUTES, MAX_MINUTES)
         return self
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or utcnow()
-
-
-def _timer(workshop: Workshop) -> timers.Timer:
-    return timers.Timer(deadline=workshop.deadline, paused_remaining=workshop.paused_remaining)
-
-
-def _set_timer(workshop: Workshop, timer: timers.Timer) -> None:
-    workshop.deadline = timer.deadline
-    workshop.paused_remaining = timer.paused_remaining
-
-
-def _touch(session: Session, workshop: Workshop) -> None:
-    workshop.revision += 1
-    session.add(workshop)
-
-
-def _log(session: Session, workshop: Workshop, event: str, detail: str = "", *, at: datetime) -> None:
-    session.add(StepLog(workshop_id=workshop.id, step=workshop.step, event=event, detail=detail[:400], at=at))
-
-
-def _commit(session: Session, workshop: Workshop, *kinds: str) -> None:
-    _touch(session, workshop)
-    session.commit()
-    events.publish(workshop.code, *kinds)
-
-
-def _reload(session: Session, workshop_id: int) -> Workshop:
-    workshop = session.get(Workshop, workshop_id, populate_existing=True)
-    if workshop is None:
-        raise NotFound("error.workshop_not_found")
-    return workshop
-
-
-def _require_open_input(workshop: Workshop, step: str, now: datetime) -> None:
-    if workshop.step != step:
-        raise WrongStep("error.step_moved_on")
-    if timers.is_over(_timer(workshop), now):
-        raise TimeUp()
-
-
-# --------------------------------------------------------------------------- workshops
 
 
 def create_workshop(
@@ -254,9 +250,6 @@ def keep_room_key(*, session: Session, workshop_id: int, key: str) -> str:
         session.add(workshop)
         session.commit()
     return room
-
-
-# --------------------------------------------------------------------------- participants
 
 
 def join(
@@ -366,9 +359,6 @@ def let_in(*, session: Session, workshop_id: int, participant_id: int, admit: bo
     _commit(session, workshop, events.ROSTER, events.STEP)
 
 
-# --------------------------------------------------------------------------- step 2: picks
-
-
 def set_picks(
     *,
     session: Session,
@@ -452,9 +442,6 @@ def picks_of(*, session: Session, participant_id: int) -> list[int]:
             select(Pick.trend_id).where(Pick.participant_id == participant_id).order_by(Pick.id)
         ).all()
     )
-
-
-# --------------------------------------------------------------------------- steps 3, 4: notes
 
 
 def add_note(
@@ -590,9 +577,6 @@ def notes_of(*, session: Session, participant_id: int, kind: str) -> list[Note]:
             select(Note).where(Note.participant_id == participant_id, Note.kind == kind).order_by(Note.id)
         ).all()
     )
-
-
-# --------------------------------------------------------------------------- polls
 
 
 def current_poll(*, session: Session, workshop: Workshop) -> Poll | None:
@@ -881,9 +865,6 @@ def count_poll(*, session: Session, poll_id: int) -> voting.Result:
     return voting.decide(counts)
 
 
-# --------------------------------------------------------------------------- steps
-
-
 def _facts(session: Session, workshop: Workshop) -> steps.Facts:
     def count(model: type, *where: object) -> int:
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
@@ -987,9 +968,6 @@ def confirm_agreement(*, session: Session, workshop_id: int, confirmed: bool = T
     workshop.agreement_confirmed = confirmed
     _log(session, workshop, "agreement", "confirmed" if confirmed else "withdrawn", at=utcnow())
     _commit(session, workshop, events.STEP)
-
-
-# --------------------------------------------------------------------------- timers
 
 
 def change_timer(
