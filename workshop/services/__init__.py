@@ -20,7 +20,6 @@ from workshop.db.models import (
     BallotMark,
     Note,
     Participant,
-    Pick,
     Poll,
     PollOption,
     Trend,
@@ -46,6 +45,7 @@ from workshop.services.participants import (
     participant_by_token,
     roster,
 )
+from workshop.services.picks import _complete_picks, picks_of, set_picks, toggle_pick
 from workshop.services.workshops import (
     Settings,
     create_workshop,
@@ -102,91 +102,6 @@ __all__ = [
     "withdraw_note",
     "workshop_by_code",
 ]
-
-
-def set_picks(
-    *,
-    session: Session,
-    participant_id: int,
-    trend_ids: Sequence[int],
-    now: datetime | None = None,
-) -> list[int]:
-    """Replace a participant's picks with ``trend_ids`` (within the workshop's bounds)."""
-    now = _now(now)
-    begin_write(session)
-    participant = _taking_part(session, participant_id)
-    workshop = _reload(session, participant.workshop_id)
-    _require_open_input(workshop, steps.TRENDS_PICK, now)
-    chosen = list(dict.fromkeys(int(t) for t in trend_ids))
-    if not workshop.picks_min <= len(chosen) <= workshop.picks_max:
-        raise InvalidInput("error.pick_count", low=workshop.picks_min, high=workshop.picks_max)
-    valid = set(
-        session.exec(
-            select(Trend.id).where(
-                Trend.version_id == workshop.trend_map_version_id, col(Trend.id).in_(chosen)
-            )
-        ).all()
-    )
-    if len(valid) != len(chosen):
-        raise InvalidInput("error.pick_not_on_map")
-    session.exec(delete(Pick).where(Pick.participant_id == participant.id))
-    for trend_id in chosen:
-        session.add(
-            Pick(
-                workshop_id=workshop.id,
-                participant_id=participant.id,
-                trend_id=trend_id,
-                created_at=now,
-            )
-        )
-    _commit(session, workshop, events.PICK)
-    return chosen
-
-
-def toggle_pick(
-    *,
-    session: Session,
-    participant_id: int,
-    trend_id: int,
-    picked: bool,
-    now: datetime | None = None,
-) -> list[int]:
-    """Add or remove one pick (a tap on the phone); never more than the workshop's maximum."""
-    now = _now(now)
-    begin_write(session)
-    participant = _taking_part(session, participant_id)
-    workshop = _reload(session, participant.workshop_id)
-    _require_open_input(workshop, steps.TRENDS_PICK, now)
-    trend = session.get(Trend, trend_id)
-    if trend is None or trend.version_id != workshop.trend_map_version_id:
-        raise InvalidInput("error.pick_not_on_map")
-    existing = session.exec(
-        select(Pick).where(Pick.participant_id == participant.id, Pick.trend_id == trend_id)
-    ).first()
-    if picked and existing is None:
-        count = session.exec(
-            select(func.count()).select_from(Pick).where(Pick.participant_id == participant.id)
-        ).one()
-        if count >= workshop.picks_max:
-            raise InvalidInput("error.pick_max", high=workshop.picks_max)
-        session.add(
-            Pick(workshop_id=workshop.id, participant_id=participant.id, trend_id=trend_id, created_at=now)
-        )
-    elif not picked and existing is not None:
-        session.delete(existing)
-    else:
-        session.rollback()
-        return picks_of(session=session, participant_id=participant_id)
-    _commit(session, workshop, events.PICK)
-    return picks_of(session=session, participant_id=participant_id)
-
-
-def picks_of(*, session: Session, participant_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(Pick.trend_id).where(Pick.participant_id == participant_id).order_by(Pick.id)
-        ).all()
-    )
 
 
 def add_note(
@@ -344,16 +259,6 @@ def _next_round(session: Session, workshop: Workshop, subject: str) -> int:
         select(func.max(Poll.round)).where(Poll.workshop_id == workshop.id, Poll.subject == subject)
     ).one()
     return (last or 0) + 1
-
-
-def _complete_picks(session: Session, workshop: Workshop) -> list[tuple[int, int]]:
-    """(trend, participant) picks of those who picked at least the minimum: the bounds are
-    enforced where it matters, on the ballot. Incomplete picks stay on record."""
-    rows = session.exec(
-        select(Pick.trend_id, Pick.participant_id).where(Pick.workshop_id == workshop.id)
-    ).all()
-    per_person = Counter(pid for _trend, pid in rows)
-    return [(t, p) for t, p in rows if per_person[p] >= workshop.picks_min]
 
 
 def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
