@@ -1107,7 +1107,7 @@ class WorkshopRun:
                 self.rev += 1
 
     def options(self, subject: str) -> list[dict[str, Any]]:
-        """What ``services._build_poll`` puts on the ballot (ids and poll set later)."""
+        """What ``services.polls._build_poll`` puts on the ballot (ids and poll set later)."""
         if subject == "trend":
             complete = [ts for ts in self.picks.values() if len(ts) >= self.w["picks_min"]]
             support = Counter(t.id for ts in complete for t in ts)

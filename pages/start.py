@@ -12,6 +12,7 @@ from web.engine import new_session
 from workshop import services
 from workshop.access import guessing
 from workshop.maps.store import latest_versions
+from workshop.rules.errors import NotFound
 from workshop.rules.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
 from workshop.rules.security import normalise_join_code
 
@@ -81,7 +82,7 @@ def _join() -> None:
     try:
         with new_session() as session:
             services.workshop_by_code(session=session, code=code)
-    except services.NotFound:
+    except NotFound:
         guess_missed(guessing.CODES)
         flash("error", tr("error.workshop_not_found"), "join")
         return

@@ -79,10 +79,6 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def html_block(markup: str) -> None:
-    st.html(markup)
-
-
 def change_language_link() -> None:
     other = "en" if lang() == "ru" else "ru"
     params = {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}

@@ -316,7 +316,7 @@ def workshop_view(
 # --------------------------------------------------------------------------- one view per revision
 
 # A workshop's screens (a projector, a control panel, 5-7 phones) all draw the same view, and
-# every change bumps the workshop's revision (services._commit). So a view is built once per
+# every change bumps the workshop's revision (services._base._commit). So a view is built once per
 # revision in this process and shared: the eight reruns a change causes cost one build and seven
 # look-ups. Views are read-only; their rows were loaded in a session of their own that is closed,
 # so no other session's commit can expire them.

@@ -2,7 +2,7 @@
 
 The index (``ArchiveEntry`` and ``ArchiveDepartment``) is derived from the workshop's own rows.
 An entry is rebuilt when its workshop's ``revision`` has moved on since it was indexed (every
-change to a workshop goes through ``services._commit``, which bumps the revision) or when a
+change to a workshop goes through ``services._base._commit``, which bumps the revision) or when a
 hand-off changes. ``list_archive`` brings stale entries up to date first, then answers from the
 index alone: one indexed table, no joins over notes, so a list or a search over 10,000 workshops
 stays well under the 300 ms the archive allows itself (``make bench``).

@@ -1,0 +1,185 @@
+"""A workshop itself: its settings, creating it, finding it by code (as its facilitator, or by
+the room's link), the room link's key, and the projector's options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlmodel import Session, func, select
+
+from workshop.db.engine import begin_write
+from workshop.db.models import Trend, TrendMapVersion, Workshop, utcnow
+from workshop.live import events
+from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
+from workshop.rules.limits import MAX_MINUTES, MIN_MINUTES, NAME_MAX, PRODUCT_MAX, TITLE_MAX
+from workshop.rules.security import (
+    hash_secret,
+    new_join_code,
+    new_secret,
+    normalise_join_code,
+    room_key,
+    secret_matches,
+)
+from workshop.rules.text import clean_text
+from workshop.services._base import _commit, _log, _reload
+
+
+@dataclass(frozen=True)
+class Settings:
+    picks_min: int = 4
+    picks_max: int = 5
+    notes_min: int = 3
+    notes_max: int = 4
+    ideas_max: int = 3
+    votes_per_person: int = 1
+    cap_per_option: int = 1
+    pick_minutes: int = 7
+    write_minutes: int = 10  # step 3, the obstacles
+    ideas_minutes: int = 10  # step 4, the innovations
+    vote_minutes: int = 3
+
+    def validated(self, *, trend_count: int) -> Settings:
+        def whole(name: str, low: int, high: int) -> int:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise InvalidInput("error.setting_range", field=name, low=low, high=high)
+            return value
+
+        whole("picks_max", 1, min(10, trend_count))
+        whole("picks_min", 1, self.picks_max)
+        whole("notes_max", 1, 8)
+        whole("notes_min", 1, self.notes_max)
+        whole("ideas_max", 1, 8)
+        whole("votes_per_person", 1, 10)
+        whole("cap_per_option", 1, self.votes_per_person)
+        for name in ("pick_minutes", "write_minutes", "ideas_minutes", "vote_minutes"):
+            whole(name, MIN_MINUTES, MAX_MINUTES)
+        return self
+
+
+def create_workshop(
+    *,
+    session: Session,
+    title: str,
+    product: str,
+    map_version_id: int,
+    settings: Settings,
+    facilitator_name: str = "",
+    lang: str = "ru",
+    open_voting: bool = False,
+) -> tuple[Workshop, str]:
+    """Create a workshop; return it with the facilitator key (shown once, stored as a hash).
+
+    ``open_voting`` is fixed at creation: the record then names who voted for what, and every
+    phone says so before a vote. Otherwise ballots stay secret for good."""
+    title = clean_text(title, field="title", max_len=TITLE_MAX)
+    product = clean_text(product, field="product", max_len=PRODUCT_MAX)
+    facilitator_name = clean_text(
+        facilitator_name, field="facilitator_name", max_len=NAME_MAX, required=False
+    )
+    begin_write(session)
+    version = session.get(TrendMapVersion, map_version_id)
+    if version is None:
+        raise InvalidInput("error.map_not_found")
+    trend_count = session.exec(
+        select(func.count()).select_from(Trend).where(Trend.version_id == map_version_id)
+    ).one()
+    settings = settings.validated(trend_count=trend_count)
+    key = new_secret()
+    for _attempt in range(20):
+        code = new_join_code()
+        taken = session.exec(select(Workshop.id).where(Workshop.code == code)).first()
+        if taken is None:
+            break
+    else:  # pragma: no cover - 31**6 codes
+        raise InvalidInput("error.no_code")
+    workshop = Workshop(
+        code=code,
+        title=title,
+        product=product,
+        facilitator_name=facilitator_name,
+        facilitator_key_hash=hash_secret(key),
+        room_key_hash=hash_secret(room_key(key, code)),
+        trend_map_version_id=map_version_id,
+        lang=lang if lang in ("ru", "en") else "ru",
+        open_voting=bool(open_voting),
+        step_started_at=utcnow(),
+        **{f.name: getattr(settings, f.name) for f in fields(Settings)},
+    )
+    session.add(workshop)
+    session.flush()
+    _log(session, workshop, "created", at=workshop.created_at)
+    session.commit()
+    session.refresh(workshop)
+    return workshop, key
+
+
+def workshop_by_code(*, session: Session, code: str) -> Workshop:
+    workshop = session.exec(select(Workshop).where(Workshop.code == normalise_join_code(code))).first()
+    if workshop is None:
+        raise NotFound("error.workshop_not_found")
+    return workshop
+
+
+def facilitated_workshop(*, session: Session, code: str, key: str | None) -> Workshop:
+    """The workshop whose facilitator key is ``key``; anything else is :class:`AccessDenied`."""
+    try:
+        workshop = workshop_by_code(session=session, code=code)
+    except NotFound:
+        raise AccessDenied() from None
+    if not secret_matches(key, workshop.facilitator_key_hash):
+        raise AccessDenied()
+    return workshop
+
+
+def room_workshop(*, session: Session, code: str, room: str | None) -> Workshop:
+    """The workshop whose room link is ``code`` with ``room``; an unknown code and a wrong key
+    are the same :class:`NotFound`."""
+    try:
+        workshop = workshop_by_code(session=session, code=code)
+    except NotFound:
+        secret_matches(room, hash_secret("the same work for an unknown code"))
+        raise
+    if not workshop.room_key_hash or not secret_matches(room, workshop.room_key_hash):
+        raise NotFound("error.workshop_not_found")
+    return workshop
+
+
+def keep_room_key(*, session: Session, workshop_id: int, key: str) -> str:
+    """The room link's key for the facilitator holding ``key``; a workshop made before rooms had
+    keys of their own gets its key now (the only write; a page run reads)."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None or not secret_matches(key, workshop.facilitator_key_hash):
+        raise AccessDenied()
+    room = room_key(key, workshop.code)
+    if workshop.room_key_hash != hash_secret(room):
+        begin_write(session)
+        workshop = _reload(session, workshop_id)
+        workshop.room_key_hash = hash_secret(room)
+        session.add(workshop)
+        session.commit()
+    return room
+
+
+def set_display(
+    *,
+    session: Session,
+    workshop_id: int,
+    show_authors: bool | None = None,
+    join_base_url: str | None = None,
+    sound: bool | None = None,
+) -> None:
+    """Projector options the facilitator sets: note authors shown, a chime when time is up,
+    the address phones use."""
+    begin_write(session)
+    workshop = _reload(session, workshop_id)
+    if show_authors is not None:
+        workshop.show_authors = show_authors
+    if sound is not None:
+        workshop.sound = sound
+    if join_base_url is not None:
+        base = join_base_url.strip().rstrip("/")
+        if base and not base.startswith(("http://", "https://")):
+            raise InvalidInput("error.bad_url")
+        workshop.join_base_url = base[:200]
+    _commit(session, workshop, events.NOTE, events.ROSTER)
