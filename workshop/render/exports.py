@@ -34,7 +34,7 @@ from reportlab.pdfgen.canvas import Canvas
 from workshop.i18n import CATALOGUE, t
 from workshop.managers.record import Chosen, OptionRecord, PollRecord, RunnerUp, WorkshopRecord
 from workshop.render import figures
-from workshop.render.poster import FONT_DIRS, FontMissing, _register_fonts
+from workshop.render.fonts import font_files, pdf_fonts
 from workshop.rules.text import markdown_literal
 
 SUBJECTS = ("trend", "obstacle", "innovation")
@@ -811,18 +811,9 @@ def template_texts(record: WorkshopRecord, lang: str) -> dict[str, str]:
 PNG_SIZE = (1600, 1600)
 
 
-@lru_cache(maxsize=4)
-def _font_files() -> tuple[str, str]:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            return str(regular), str(bold)
-    raise FontMissing("DejaVu Sans is needed for Cyrillic: apt-get install fonts-dejavu-core")
-
-
 @lru_cache(maxsize=256)
 def _pil_font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    regular, heavy = _font_files()
+    regular, heavy = font_files()
     return ImageFont.truetype(heavy if bold else regular, size)
 
 
@@ -912,7 +903,7 @@ class _Para:
 
 
 def _pdf_measure(bold: bool) -> Measure:
-    regular, heavy = _register_fonts()
+    regular, heavy = pdf_fonts()
     font = heavy if bold else regular
     return lambda text, size: stringWidth(text, font, size)
 
@@ -943,7 +934,7 @@ def _layout(paras: Sequence[_Para], width: float, budget: float) -> list[tuple[_
 
 
 def _draw(canvas: Canvas, laid: Sequence[tuple[_Para, float, list[str]]], x: float, top: float) -> float:
-    regular, bold = _register_fonts()
+    regular, bold = pdf_fonts()
     y = top
     for para, size, lines in laid:
         y -= para.gap * size / para.size
@@ -981,7 +972,7 @@ def record_pdf(record: WorkshopRecord, lang: str) -> bytes:
     """One landscape A4 page for leadership: title, product, date and facilitator; the filled
     template; why each of the three was chosen and what came next. Long texts wrap and shrink;
     nothing runs past the page."""
-    regular, bold = _register_fonts()
+    regular, bold = pdf_fonts()
     page_w, page_h = PAGE
     margin = 30.0
     buffer = io.BytesIO()

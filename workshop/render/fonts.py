@@ -1,0 +1,37 @@
+"""DejaVu Sans, the typeface of every file drawn here (it has the Cyrillic glyphs): found once,
+registered with reportlab for the PDFs, loaded by Pillow for the PNG, and measured the way each
+draws it. Debian ships it as fonts-dejavu-core."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+PDF_REGULAR, PDF_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+
+class FontMissing(RuntimeError):
+    """DejaVu Sans is not installed (Debian: apt-get install fonts-dejavu-core)."""
+
+
+@lru_cache(maxsize=4)
+def font_files() -> tuple[str, str]:
+    """The paths of DejaVu Sans, regular and bold."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            return str(regular), str(bold)
+    raise FontMissing("DejaVu Sans is needed for Cyrillic: apt-get install fonts-dejavu-core")
+
+
+def pdf_fonts() -> tuple[str, str]:
+    """reportlab's names of the regular and bold face, registered on first use."""
+    if PDF_REGULAR not in pdfmetrics.getRegisteredFontNames():
+        regular, bold = font_files()
+        pdfmetrics.registerFont(TTFont(PDF_REGULAR, regular))
+        pdfmetrics.registerFont(TTFont(PDF_BOLD, bold))
+    return PDF_REGULAR, PDF_BOLD
