@@ -15,15 +15,10 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
@@ -34,10 +29,9 @@ from workshop.i18n import t
 from workshop.managers.record import WorkshopRecord
 from workshop.render import figures
 from workshop.render.fonts import font_files, pdf_fonts
+from workshop.render.markdown import summary_markdown
 from workshop.render.tables import (
     CSV_DELIMITER,
-    FORMULA_START,
-    Cell,
     Table,
     facts_table,
     inert,
@@ -49,7 +43,6 @@ from workshop.render.tables import (
     steps_table,
     timeline_table,
     votes_csv,
-    votes_table,
 )
 from workshop.render.words import (
     SUBJECTS,
@@ -58,13 +51,12 @@ from workshop.render.words import (
     poll_title,
     runner_up_text,
     status_name,
-    subject_name,
     voters_text,
     when,
     why_lines,
     yes,
 )
-from workshop.rules.text import markdown_literal
+from workshop.render.xlsx import record_xlsx
 
 COLOURS = {
     "trend": figures.TREND_COLOUR,
@@ -130,196 +122,6 @@ def filename(record: WorkshopRecord, kind: str) -> str:
 
 def mime_type(kind: str) -> str:
     return FILES[kind][1]
-
-
-# --------------------------------------------------------------------------- XLSX
-
-
-def _xlsx_cell(value: Cell) -> Cell:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones; UTC
-    return value
-
-
-def _sheet(workbook: Workbook, title: str, table: Table) -> None:
-    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31])
-    sheet.append(list(table.columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([_xlsx_cell(c) for c in row])
-    widths: dict[int, int] = {}
-    for row_cells in sheet.iter_rows():
-        for cell in row_cells:
-            if isinstance(cell.value, str):
-                # Text stays text: a note that looks like a formula is never one.
-                cell.data_type = "s"
-                if cell.value.startswith(FORMULA_START):
-                    cell.quotePrefix = True
-                if len(cell.value) > 60:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-            elif isinstance(cell.value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            length = 16 if isinstance(cell.value, datetime) else len(str(cell.value or ""))
-            widths[cell.column] = max(widths.get(cell.column, 8), min(length + 2, 60))
-    for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A2"
-
-
-def record_xlsx(record: WorkshopRecord, lang: str) -> bytes:
-    """Sheets: summary, items (trends, obstacles, innovations with votes), votes, picks,
-    roster, steps and the full timeline."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for key, table in (
-        ("export.sheet.summary", facts_table(record, lang)),
-        ("export.sheet.items", items_table(record, lang)),
-        ("export.sheet.votes", votes_table(record, lang)),
-        ("export.sheet.picks", picks_table(record, lang)),
-        ("export.sheet.roster", roster_table(record, lang)),
-        ("export.sheet.steps", steps_table(record, lang)),
-        ("export.sheet.timeline", timeline_table(record, lang)),
-    ):
-        _sheet(workbook, t(key, lang), table)
-    workbook.properties.title = record.title
-    workbook.properties.creator = t("app.title", lang)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --------------------------------------------------------------------------- Markdown
-
-
-def _md_table(table: Table) -> list[str]:
-    def cell(value: Cell) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return when(value)
-        return markdown_literal(str(value))
-
-    lines = [
-        "| " + " | ".join(cell(c) for c in table.columns) + " |",
-        "|" + "---|" * len(table.columns),
-    ]
-    lines.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in table.rows)
-    return [*lines, ""]
-
-
-def summary_markdown(record: WorkshopRecord, lang: str) -> bytes:
-    """The record as Markdown: facts, the template, why each was chosen, the group, notes,
-    votes and steps. What people wrote is escaped: it shows literally, never as markup."""
-    md = markdown_literal
-    out = [
-        f"# {md(record.title)}",
-        "",
-        f"- **{t('record.fact.product', lang)}:** {md(record.product)}",
-        f"- **{t('record.fact.created', lang)}:** {when(record.created_at)} UTC",
-        *(
-            [f"- **{t('record.fact.finished', lang)}:** {when(record.finished_at)} UTC"]
-            if record.finished_at
-            else []
-        ),
-        f"- **{t('record.fact.facilitator', lang)}:** {md(record.facilitator_name)}",
-        f"- **{t('record.fact.code', lang)}:** {md(record.code)}",
-        f"- **{t('record.fact.status', lang)}:** {status_name(record.status, lang)}",
-        f"- **{t('record.fact.map', lang)}:** "
-        + t("record.map_version", lang, title=md(record.map_title(lang)), n=record.map_version),
-        f"- **{t('record.fact.participants', lang)}:** {len(record.roster)}",
-        "",
-        f"## {t('record.template', lang)}",
-        "",
-    ]
-    for subject in SUBJECTS:
-        chosen = record.chosen(subject)
-        text = md(chosen.text(lang)) if chosen else t("why.none", lang)
-        out.append(f"- **{subject_name(subject, lang)}:** {text}")
-    out.append("")
-    for subject in SUBJECTS:
-        chosen = record.chosen(subject)
-        out += [f"## {t(f'why.{subject}', lang)}", ""]
-        if chosen is None:
-            out += [t("why.none", lang), ""]
-            continue
-        out += [f"**{md(chosen.text(lang))}**", ""]
-        out += [
-            f"- {line.label}" + (f": {md(line.text)}" if line.text else "")
-            for line in why_lines(chosen, lang)
-        ]
-        if chosen.runners_up:
-            out += ["", f"{t('record.runners_up', lang)}:", ""]
-            for i, runner in enumerate(chosen.runners_up, 2):  # the chosen one is first
-                text, votes = runner_up_text(runner, chosen, lang)
-                out.append(f"{i}. {md(text)} — {votes}")
-        out.append("")
-    out += [f"## {t('record.roster', lang)}", "", *_md_table(roster_table(record, lang))]
-    picked = Counter((p.trend_code, p.trend_title(lang)) for p in record.picks)
-    picks = Table(
-        (t("record.col.trend", lang), t("record.col.picked_by", lang)),
-        tuple((f"{code} · {title}", n) for (code, title), n in picked.most_common()),
-    )
-    out += [f"## {t('record.picks', lang)}", "", *_md_table(picks)]
-    for kind, heading in (("obstacle", "record.obstacles"), ("innovation", "record.innovations")):
-        notes = Table(
-            (
-                "#",
-                t("record.col.text", lang),
-                t("record.col.original_text", lang),
-                *([t("record.col.rationale", lang)] if kind == "innovation" else []),
-                t("record.col.department", lang),
-                *([t("record.col.author", lang)] if record.authors_named else []),
-                t("record.col.merged_into", lang),
-            ),
-            tuple(
-                (
-                    n.id,
-                    n.text,
-                    n.original_text or "",
-                    *([n.rationale] if kind == "innovation" else []),
-                    n.department,
-                    *([n.author or ""] if record.authors_named else []),
-                    f"#{n.merged_into}" if n.merged_into else "",
-                )
-                for n in record.notes(kind)
-            ),
-        )
-        out += [f"## {t(heading, lang)}", "", *_md_table(notes)]
-    if record.merges:
-        out += [f"## {t('record.merges', lang)}", ""]
-        for merge in record.merges:
-            merged = "; ".join(f"#{m.id} {md(m.text)}" for m in merge.merged)
-            out.append(f"- #{merge.kept.id} {md(merge.kept.text)} ← {merged}")
-        out.append("")
-    out += [f"## {t('record.polls', lang)}", ""]
-    for poll in record.polls:
-        facts = [poll_status_name(poll.status, lang), t("record.ballots_n", lang, n=poll.ballots)]
-        if poll.decided_by:
-            facts.append(decided_name(poll.decided_by, lang))
-        if poll.tie:
-            facts.append(t("record.detail.tie", lang))
-        out += [f"### {poll_title(poll, lang)}", "", "; ".join(facts), ""]
-        options = Table(
-            (
-                t("record.col.option", lang),
-                t("record.col.votes", lang),
-                t("record.col.winner", lang),
-                *([t("record.col.voters", lang)] if record.open_voting else []),
-            ),
-            tuple(
-                (
-                    o.text(lang),
-                    o.votes,
-                    yes(o.winner, lang),
-                    *([voters_text(o)] if record.open_voting else []),
-                )
-                for o in poll.by_votes
-            ),
-        )
-        out += _md_table(options)
-    out += [f"## {t('record.steps', lang)}", "", *_md_table(steps_table(record, lang))]
-    return "\n".join(out).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- text in shapes
