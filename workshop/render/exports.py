@@ -4,7 +4,8 @@ XLSX of every note and vote, and a Markdown summary. Each function returns the f
 Everything people read comes from ``workshop.i18n.t`` in the reader's language. Text written
 by people (participants, facilitators, imported maps) is data: drawn literally in the PDF and
 PNG, escaped in Markdown, and never a formula in a spreadsheet. The privacy rules live in the
-record (``workshop.managers.record``): what it does not hold, no export can show.
+record (``workshop.managers.record``): what it does not hold, no export can show. Times are in
+UTC.
 
 This module names the files and gathers what the screens use; each job has its own module:
 
