@@ -12,12 +12,28 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-TREND_COLOUR = "#1f6feb"
-OBSTACLE_COLOUR = "#d1242f"
-INNOVATION_COLOUR = "#1a7f37"
-INK = "#111111"
+from workshop.render import template
+from workshop.render.template import INK, INNOVATION_COLOUR, OBSTACLE_COLOUR, TREND_COLOUR
+
+__all__ = [
+    "FONT",
+    "INK",
+    "INNOVATION_COLOUR",
+    "OBSTACLE_COLOUR",
+    "TREND_COLOUR",
+    "results_figure",
+    "safe_label",
+    "template_figure",
+]
+
 # The app's own typeface (Streamlit serves Source Sans), so charts match the page.
 FONT = "Source Sans 3, Source Sans Pro, sans-serif"
+WRAP = {"trend": 34, "obstacle": 34, "innovation": 28}  # characters a line in the template
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    value = colour.lstrip("#")
+    return f"rgba({int(value[0:2], 16)},{int(value[2:4], 16)},{int(value[4:6], 16)},{alpha:.2f})"
 
 
 def safe_label(text: str, width: int = 34, max_lines: int = 4) -> str:
@@ -38,53 +54,43 @@ def template_figure(
     height: int = 760,
 ) -> go.Figure:
     """Two intersecting figures: the trend on top, the key obstacle below, the innovation in
-    the intersection. ``labels`` are the captions (trend, obstacle, innovation)."""
+    the intersection, as ``template`` lays them out for the PNG and the PDF too. ``labels``
+    are the captions (trend, obstacle, innovation)."""
     fig = go.Figure()
-    # Two ellipses, 6 wide and 3.4 tall, centres 1.0 above and below 0: the lens where they
-    # meet spans y in [-0.7, 0.7] and is about 4.3 wide at its middle.
-    fig.add_shape(
-        type="circle",
-        x0=-3.0,
-        x1=3.0,
-        y0=-0.7,
-        y1=2.7,
-        line={"color": TREND_COLOUR, "width": 5},
-        fillcolor="rgba(31,111,235,0.10)",
-    )
-    fig.add_shape(
-        type="circle",
-        x0=-3.0,
-        x1=3.0,
-        y0=-2.7,
-        y1=0.7,
-        line={"color": OBSTACLE_COLOUR, "width": 5},
-        fillcolor="rgba(209,36,47,0.10)",
-    )
+    for figure in template.FIGURES:
+        left, bottom, right, top = figure.box
+        fig.add_shape(
+            type="circle",
+            x0=left,
+            x1=right,
+            y0=bottom,
+            y1=top,
+            line={"color": figure.colour, "width": 5},
+            fillcolor=_rgba(figure.colour, template.FILL_ALPHA),
+        )
     caption_font = {"size": 22, "color": "#444444"}
     body_font = {"size": 26, "color": INK}
-    # (caption y, caption, colour, text, text y, wrap width, lines)
-    items = [
-        (2.25, labels[0], TREND_COLOUR, trend, 1.45, 34, 3),
-        (-2.25, labels[1], OBSTACLE_COLOUR, obstacle, -1.45, 34, 3),
-        (0.42, labels[2], INNOVATION_COLOUR, innovation, -0.1, 28, 3),
-    ]
-    for caption_y, caption, colour, text, text_y, width, lines in items:
+    texts = {"trend": trend, "obstacle": obstacle, "innovation": innovation}
+    for subject, caption in zip(template.SUBJECTS, labels, strict=True):
+        text = texts[subject]
         fig.add_annotation(
             x=0,
-            y=caption_y,
+            y=template.CAPTION_Y[subject],
             text=f"<b>{html.escape(caption.upper())}</b>",
             showarrow=False,
-            font={**caption_font, "color": colour},
+            font={**caption_font, "color": template.COLOURS[subject]},
         )
         fig.add_annotation(
             x=0,
-            y=text_y,
-            text=safe_label(text, width=width, max_lines=lines) if text else html.escape(placeholder),
+            y=template.REGIONS[subject].centre,
+            text=safe_label(text, width=WRAP[subject], max_lines=3) if text else html.escape(placeholder),
             showarrow=False,
             font=body_font if text else {**body_font, "color": "#888888"},
         )
-    fig.update_xaxes(visible=False, range=[-3.1, 3.1], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[-2.8, 2.8], fixedrange=True, scaleanchor="x")
+    fig.update_xaxes(visible=False, range=[-template.X_RANGE / 2, template.X_RANGE / 2], fixedrange=True)
+    fig.update_yaxes(
+        visible=False, range=[-template.Y_RANGE / 2, template.Y_RANGE / 2], fixedrange=True, scaleanchor="x"
+    )
     fig.update_layout(
         font_family=FONT,
         height=height,

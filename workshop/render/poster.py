@@ -11,24 +11,19 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A1, A3, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from workshop.maps.metro import Station, metro_layout
+from workshop.render.fonts import FontMissing, pdf_fonts
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+__all__ = ["FontMissing", "PosterTrend", "poster_pdf"]  # FontMissing: what the maps page catches
+
 SIZES = {"A3": landscape(A3), "A1": landscape(A1)}
 INK = HexColor("#111111")
 GREY = HexColor("#555555")
-
-
-class FontMissing(RuntimeError):
-    """DejaVu Sans is not installed (Debian: apt-get install fonts-dejavu-core)."""
 
 
 @dataclass(frozen=True)
@@ -37,18 +32,6 @@ class PosterTrend:
     title: str
     description: str
     category: str
-
-
-def _register_fonts() -> tuple[str, str]:
-    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
-        return "DejaVuSans", "DejaVuSans-Bold"
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-            return "DejaVuSans", "DejaVuSans-Bold"
-    raise FontMissing("DejaVu Sans is needed for Cyrillic: apt-get install fonts-dejavu-core")
 
 
 def _wrap(text: str, width: int, lines: int) -> list[str]:
@@ -68,7 +51,7 @@ def poster_pdf(
     """One landscape page at ``size`` ("A3" or "A1"); the A1 page is the A3 layout scaled 2x."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
-    regular, bold = _register_fonts()
+    regular, bold = pdf_fonts()
     page_w, page_h = SIZES[size]
     base_w, base_h = SIZES["A3"]
     scale = page_w / base_w
