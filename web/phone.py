@@ -45,7 +45,7 @@ from web.engine import new_session
 from workshop import services
 from workshop.access import guessing, tickets
 from workshop.db.models import Participant, PollOption, Trend, Workshop
-from workshop.i18n import LANGUAGES, t, tn
+from workshop.i18n import LANGUAGES, t
 from workshop.live.board import epoch_ms
 from workshop.live.phone_screen import phone_screen
 from workshop.rules import steps
@@ -186,7 +186,6 @@ def _page(request: Request, lang: str, **context: Any) -> dict[str, Any]:
     return {
         "lang_query": urlencode({**query, "lang": other}),
         "t": _words(lang),
-        "tn": lambda key, n, **kw: tn(key, n, lang, **kw),
         "lang": lang,
         "other_lang": other,
         "version": VERSION,

@@ -31,7 +31,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from workshop.i18n import CATALOGUE, t
+from workshop.i18n import known, t
 from workshop.managers.record import Chosen, OptionRecord, PollRecord, RunnerUp, WorkshopRecord
 from workshop.render import figures
 from workshop.render.poster import FONT_DIRS, FontMissing, _register_fonts
@@ -80,7 +80,7 @@ def duration(seconds: float | None) -> str:
 
 
 def _known(key: str, lang: str, fallback: str) -> str:
-    return t(key, lang) if key in CATALOGUE else fallback
+    return t(key, lang) if known(key) else fallback
 
 
 def subject_name(subject: str, lang: str) -> str:
