@@ -423,3 +423,18 @@ def test_a_missing_compiled_catalogue_says_to_run_make(
 
     with pytest.raises(i18n.CatalogueMissing, match=r"make catalogues"):
         i18n._catalogue.__wrapped__("en")
+
+
+def test_localized_reads_the_english_field_when_it_is_set() -> None:
+    from types import SimpleNamespace
+
+    from workshop.i18n import localized
+
+    trend = SimpleNamespace(
+        title_ru="Роботы", title_en="Robots", description_ru="О роботах", description_en=""
+    )
+
+    assert localized(trend, "title", "en") == "Robots"
+    assert localized(trend, "title", "ru") == "Роботы"
+    assert localized(trend, "title", "xx") == "Роботы"
+    assert localized(trend, "description", "en") == "О роботах"  # no English yet: the Russian original

@@ -116,3 +116,11 @@ def plural_labels(key: str, lang: str, **kwargs: Any) -> dict[str, str]:
     if forms is None:
         return dict.fromkeys(names, t(key, lang, **kwargs))
     return {name: _formatted(text, kwargs) for name, text in zip(names, forms, strict=True)}
+
+
+def localized(obj: object, field: str, lang: str) -> str:
+    """``obj``'s ``field`` as ``lang`` reads it: ``{field}_en`` in English when it is set, else
+    the Russian original ``{field}_ru`` (a map, trend or workshop always has that one)."""
+    if lang == "en" and (english := getattr(obj, f"{field}_en", "")):
+        return english
+    return getattr(obj, f"{field}_ru")
