@@ -5,13 +5,23 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test test-fast test-browser lint bench archive-demo browser fonts postgres haproxy scale-out screenshots clean
+.PHONY: run test test-fast test-browser lint bench archive-demo browser fonts postgres haproxy scale-out screenshots catalogues clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
+
+## make catalogues: the texts' gettext catalogues compiled (workshop/i18n/locale/*/LC_MESSAGES/messages.mo,
+## read by t(); built from the .po files whenever one changes, by every target that runs the app)
+LOCALE := workshop/i18n/locale
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
+
+catalogues: $(CATALOGUES)
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(BIN)/.installed
+	$(BIN)/pybabel compile --domain messages -d $(LOCALE) -l $*
 
 # htmx, the phone pages' one library (served by the app itself), and axe-core, injected into
 # pages by the browser tests (npm registry)
@@ -20,7 +30,7 @@ node_modules/.installed: package.json
 	touch $@
 
 ## make run: the app on SQLite (data/workshop.db) with the built-in trend maps
-run: $(BIN)/.installed node_modules/.installed fonts
+run: $(BIN)/.installed catalogues node_modules/.installed fonts
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 ## make fonts: DejaVu Sans, for Cyrillic in the printable posters (needs root or sudo)
@@ -46,7 +56,7 @@ PROCESSES ?= 2
 
 ## make scale-out: PROCESSES app processes (default 2) behind haproxy on ADDRESS:PORT, sharing the
 ## PostgreSQL in DATABASE_URL (or a throwaway one from Debian's packages); Ctrl-C stops everything
-scale-out: $(BIN)/.installed node_modules/.installed haproxy postgres fonts
+scale-out: $(BIN)/.installed catalogues node_modules/.installed haproxy postgres fonts
 	$(BIN)/python -m scripts.scale_out --processes $(PROCESSES) --port $(PORT) --address $(ADDRESS)
 
 # The suites that run a second time on a real PostgreSQL server (started by tests/postgres.py).
@@ -64,20 +74,20 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; fi; }
 
 ## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium)
-test: $(BIN)/.installed browser postgres haproxy node_modules/.installed
+test: $(BIN)/.installed catalogues browser postgres haproxy node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 	$(BIN)/python -m tests.postgres $(BIN)/pytest -q $(POSTGRES_TESTS)
 
 ## make test-fast: everything but the browser tests
-test-fast: $(BIN)/.installed node_modules/.installed postgres
+test-fast: $(BIN)/.installed catalogues node_modules/.installed postgres
 	$(BIN)/pytest -m "not browser"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 ## make screenshots: docs/screenshots/*.png — every step on the projector (1920x1080) and a phone (390x844)
-screenshots: $(BIN)/.installed node_modules/.installed browser
+screenshots: $(BIN)/.installed catalogues node_modules/.installed browser
 	$(BIN)/python -m scripts.screenshots --out docs/screenshots $(if $(STOPS),--stops $(STOPS))
 
 ## make bench: what the big screens cost (the trend map built, the board's data per change, against
@@ -87,7 +97,7 @@ screenshots: $(BIN)/.installed node_modules/.installed browser
 ## a browser: W workshops x (projector + control + 7 phones) at a realistic and a heavy load, ours
 ## against the baseline; a py-spy profile of one process under load (bench/results.json,
 ## bench/RESULTS.md, bench/profile.md; about 75 minutes)
-bench: $(BIN)/.installed node_modules/.installed browser
+bench: $(BIN)/.installed catalogues node_modules/.installed browser
 	$(BIN)/python -m bench.board
 	$(BIN)/python -m bench.phone
 	$(BIN)/python -m bench.latency
@@ -96,7 +106,7 @@ bench: $(BIN)/.installed node_modules/.installed browser
 	$(BIN)/python -m bench.profile
 
 ## make archive-demo: fill data/archive-demo.db with 10,000 realistic workshops to try the archive
-archive-demo: $(BIN)/.installed
+archive-demo: $(BIN)/.installed catalogues
 	$(BIN)/python -m bench.archive_data --workshops 10000 --database-url sqlite:///data/archive-demo.db
 
 clean:

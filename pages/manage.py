@@ -9,7 +9,7 @@ from ui.managers import require_manager
 from ui.style import manager_style
 from web.engine import new_session
 from workshop import transfer
-from workshop.i18n import t
+from workshop.i18n import localized, t
 from workshop.managers import analytics, archive, handoff
 from workshop.managers.archive import ArchiveQuery
 from workshop.maps.store import latest_versions
@@ -55,9 +55,7 @@ def open_record(code: str) -> None:
 
 
 with new_session() as session:
-    map_titles = {
-        m.id: (m.title_en if lang() == "en" else m.title_ru) for m, _v in latest_versions(session=session)
-    }
+    map_titles = {m.id: localized(m, "title", lang()) for m, _v in latest_versions(session=session)}
     known_departments = archive.departments(session=session)
     known_maps = archive.map_ids(session=session)
 

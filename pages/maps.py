@@ -7,6 +7,7 @@ from ui.common import act, change_language_link, lang, show_flash, tr
 from ui.present import metro
 from ui.style import phone_style
 from web.engine import new_session
+from workshop.i18n import localized
 from workshop.maps import store as trend_maps
 from workshop.maps import uploads as map_import
 from workshop.maps.metro import Station
@@ -21,7 +22,7 @@ show_flash("maps")
 
 with new_session() as session:
     maps = trend_maps.latest_versions(session=session)
-titles = {m.id: (m.title_ru if lang() == "ru" else m.title_en) for m, _v in maps}
+titles = {m.id: localized(m, "title", lang()) for m, _v in maps}
 versions = {m.id: v for m, v in maps}
 
 

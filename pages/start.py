@@ -11,6 +11,7 @@ from ui.style import phone_style
 from web.engine import new_session
 from workshop import services
 from workshop.access import guessing
+from workshop.i18n import localized
 from workshop.maps.store import latest_versions
 from workshop.rules.errors import NotFound
 from workshop.rules.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
@@ -33,10 +34,7 @@ st.page_link("pages/maps.py", label=tr("start.maps_link"), query_params={"lang":
 st.page_link("pages/manage.py", label=tr("start.manage_link"), query_params={"lang": lang()})
 
 with new_session() as session:
-    maps = [
-        (m.id, v.id, m.title_ru if lang() == "ru" else m.title_en)
-        for m, v in latest_versions(session=session)
-    ]
+    maps = [(m.id, v.id, localized(m, "title", lang())) for m, v in latest_versions(session=session)]
 
 
 def _create() -> None:

@@ -19,7 +19,7 @@ from web import phone
 from workshop import services
 from workshop.db.engine import make_engine
 from workshop.db.models import Ballot, Note, Participant, Pick, Workshop, utcnow
-from workshop.i18n import CATALOGUE
+from workshop.i18n import known
 from workshop.maps.store import trends_of
 from workshop.rules.errors import WorkshopError
 
@@ -66,7 +66,7 @@ def refused_key(call: Callable[..., Any], **kwargs: Any) -> str | None:
     try:
         call(**kwargs)
     except WorkshopError as err:
-        assert err.key in CATALOGUE, err.key
+        assert known(err.key), err.key
         return err.key
     return None
 

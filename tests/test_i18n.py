@@ -1,5 +1,6 @@
-"""The catalogue: both languages for every key, the same placeholders, and no key the code uses
-is missing (a missing key would show itself on screen)."""
+"""The catalogues: both languages for every key, the same placeholders, and no key the code uses
+is missing (a missing key would show itself on screen). The checks read the sources,
+workshop/i18n/locale/*/LC_MESSAGES/messages.po; the app reads what ``make catalogues`` compiles."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from pathlib import Path
 import jinja2
 import jinja2.nodes
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
 
-from workshop.i18n import CATALOGUE, LANGUAGES, PLURAL_FORMS, plural_form, t, tn
+from workshop.i18n import LANGUAGES, LOCALE_DIR, PLURAL_FORMS, catalogue_keys, plural_labels, t
 from workshop.rules import steps
 from workshop.services import Settings
 
@@ -28,6 +31,32 @@ SOURCES = sorted(
     ]
 )
 CODE = [p for p in SOURCES if p.name != "i18n.py"]
+
+
+def read_catalogue(lang: str) -> Catalog:
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+def texts(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """key: its text, or its texts one per plural form."""
+    return {
+        (m.id[0] if m.pluralizable else m.id): (tuple(m.string) if m.pluralizable else (m.string,))
+        for m in catalog
+        if m.id
+    }
+
+
+CATALOGS = {lang: read_catalogue(lang) for lang in LANGUAGES}
+TEXTS = {lang: texts(catalog) for lang, catalog in CATALOGS.items()}
+KEYS = sorted(TEXTS["ru"])
+PLURAL_KEYS = sorted(k for k in KEYS if len(TEXTS["ru"][k]) > 1)
+
+
+def all_texts(key: str) -> list[str]:
+    """Every text of ``key``: both languages, every plural form."""
+    return [text for lang in LANGUAGES for text in TEXTS[lang].get(key, ())]
+
 
 SUBJECTS = ("trend", "obstacle", "innovation")
 NEXT_BUTTON_STEPS = (
@@ -87,11 +116,7 @@ def family_keys() -> list[str]:
         *(f"why.{subject}" for subject in SUBJECTS),
         *(f"field.{name}" for name in sorted(field_names())),
         *(f"wall.empty.{kind}" for kind in ("obstacle", "innovation")),
-        *(
-            f"wall.count.{kind}.{form}"
-            for kind in ("obstacle", "innovation")
-            for form in ("one", "few", "many", "other")
-        ),
+        *(f"wall.count.{kind}" for kind in ("obstacle", "innovation")),
         *(f"template.{part}" for part in SUBJECTS),
         *(f"results.{flag}" for flag in ("winner", "decided", "tied")),
     ]
@@ -107,19 +132,46 @@ def test_languages() -> None:
     assert LANGUAGES == ("ru", "en")
 
 
-@pytest.mark.parametrize("key", sorted(CATALOGUE))
+def test_both_catalogues_have_the_same_keys() -> None:
+    assert len(KEYS) > 600
+    assert set(TEXTS["ru"]) == set(TEXTS["en"])
+
+
+@pytest.mark.parametrize("key", KEYS)
 def test_every_key_has_russian_and_english(key: str) -> None:
-    entry = CATALOGUE[key]
-    assert len(entry) == 2
-    ru, en = entry
-    assert isinstance(ru, str) and ru.strip(), f"{key}: Russian is empty"
-    assert isinstance(en, str) and en.strip(), f"{key}: English is empty"
+    for lang, name in (("ru", "Russian"), ("en", "English")):
+        assert all(text.strip() for text in TEXTS[lang][key]), f"{key}: {name} is empty"
 
 
-@pytest.mark.parametrize("key", sorted(k for k, (ru, en) in CATALOGUE.items() if "{" in ru + en))
+@pytest.mark.parametrize("key", sorted(k for k in KEYS if "{" in "".join(all_texts(k))))
 def test_placeholders_are_the_same_in_both_languages(key: str) -> None:
-    ru, en = CATALOGUE[key]
-    assert placeholders(ru) == placeholders(en)
+    assert len({frozenset(placeholders(text)) for text in all_texts(key)}) == 1, all_texts(key)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_catalogue_declares_its_languages_plural_forms(lang: str) -> None:
+    catalog = CATALOGS[lang]
+    assert str(catalog.locale) == lang
+    assert catalog.num_plurals == len(PLURAL_FORMS[lang])
+    assert not catalog.fuzzy, "pybabel compile leaves out a catalogue marked fuzzy"
+    for message in catalog:
+        if message.id:
+            assert not message.fuzzy, f"{message.id}: a fuzzy text is not compiled"
+        if message.pluralizable:
+            assert message.id[1] == message.id[0], "msgid_plural repeats the key"
+            assert len(message.string) == catalog.num_plurals, (lang, message.id)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_compiled_catalogues_are_those_of_the_sources(lang: str) -> None:
+    """``t`` reads messages.mo: an edited .po not compiled again (``make catalogues``) shows here."""
+    assert catalogue_keys() == set(TEXTS[lang])
+    stale = [
+        key
+        for key, forms in TEXTS[lang].items()
+        if (list(plural_labels(key, lang).values()) if len(forms) > 1 else [t(key, lang)]) != list(forms)
+    ]
+    assert stale == []
 
 
 def test_t_picks_the_language_formats_and_shows_unknown_keys() -> None:
@@ -159,12 +211,12 @@ def test_the_scan_finds_the_keys_the_code_uses() -> None:
 
 @pytest.mark.parametrize("key", sorted(LITERAL_KEYS))
 def test_every_literal_key_used_in_the_code_exists(key: str) -> None:
-    assert key in CATALOGUE, f"{key} is used at {', '.join(LITERAL_KEYS[key])} but not translated"
+    assert key in TEXTS["ru"], f"{key} is used at {', '.join(LITERAL_KEYS[key])} but not translated"
 
 
 @pytest.mark.parametrize("key", family_keys())
 def test_every_key_built_from_a_family_exists(key: str) -> None:
-    assert key in CATALOGUE
+    assert key in TEXTS["ru"]
 
 
 def test_families_cover_the_rules() -> None:
@@ -181,19 +233,19 @@ def test_every_key_the_error_classes_default_to_exists() -> None:
     ]
     assert len(classes) >= 9
     for cls in classes:
-        assert cls.key in CATALOGUE, cls.__name__
+        assert cls.key in TEXTS["ru"], cls.__name__
 
 
 def _template_calls(path: Path) -> list[tuple[str, set[str], str]]:
     """The phone's templates call ``t("key", name=...)`` too: read them with Jinja's own parser."""
     calls = []
     for node in jinja2.Environment().parse(source(path)).find_all(jinja2.nodes.Call):
-        if not (isinstance(node.node, jinja2.nodes.Name) and node.node.name in ("t", "tn")):
+        if not (isinstance(node.node, jinja2.nodes.Name) and node.node.name == "t"):
             continue
         first = node.args[0] if node.args else None
-        if not isinstance(first, jinja2.nodes.Const) or first.value not in CATALOGUE or node.dyn_kwargs:
+        if not isinstance(first, jinja2.nodes.Const) or first.value not in TEXTS["ru"] or node.dyn_kwargs:
             continue
-        names = {k.key for k in node.kwargs} | ({"n"} if node.node.name == "tn" else set())
+        names = {k.key for k in node.kwargs}
         calls.append((first.value, names, f"{path.name}:{node.lineno}"))
     return calls
 
@@ -210,7 +262,9 @@ def _message_calls() -> list[tuple[str, set[str], str]]:
             if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
                 continue
             key = node.args[0].value
-            if not isinstance(key, str) or key not in CATALOGUE or any(k.arg is None for k in node.keywords):
+            if not isinstance(key, str) or key not in TEXTS["ru"]:
+                continue
+            if any(k.arg is None for k in node.keywords):
                 continue
             calls.append((key, {k.arg for k in node.keywords if k.arg}, f"{path.name}:{node.lineno}"))
     return calls
@@ -220,10 +274,11 @@ def test_every_message_gets_the_values_its_placeholders_need() -> None:
     """``t`` shows a text unformatted when a value is missing: ``{max}`` would reach the screen."""
     calls = _message_calls()
     assert len(calls) > 100
+    needs = {key: set().union(*(placeholders(text) for text in all_texts(key))) for key in KEYS}
     missing = [
-        f"{where}: {key} needs {sorted(placeholders(CATALOGUE[key][0]) - names)}"
+        f"{where}: {key} needs {sorted(needs[key] - names)}"
         for key, names, where in calls
-        if placeholders(CATALOGUE[key][0]) - names
+        if needs[key] - names
     ]
     assert missing == []
 
@@ -318,29 +373,68 @@ def test_the_bypass_check_finds_a_literal_label(tmp_path: Path) -> None:
         (5, "many", "other"),
         (11, "many", "other"),
         (12, "many", "other"),
+        (14, "many", "other"),
         (21, "one", "other"),
         (22, "few", "other"),
         (111, "many", "other"),
+        (112, "many", "other"),
         (0, "many", "other"),
     ],
 )
-def test_plural_forms_follow_each_language(n: int, ru: str, en: str) -> None:
-    assert (plural_form(n, "ru"), plural_form(n, "en")) == (ru, en)
+@pytest.mark.parametrize("key", PLURAL_KEYS)
+def test_plural_forms_follow_each_language(key: str, n: int, ru: str, en: str) -> None:
+    """The catalogues' Plural-Forms rules agree with CLDR's names the pages use (Intl.PluralRules)."""
+    for lang, form in (("ru", ru), ("en", en)):
+        assert t(key, lang, n=n) == plural_labels(key, lang)[form].format(n=n), (lang, n)
 
 
 def test_the_walls_count_takes_the_right_form() -> None:
-    assert [tn("wall.count.obstacle", n, "ru") for n in (1, 3, 9)] == [
+    assert [t("wall.count.obstacle", "ru", n=n) for n in (1, 3, 9)] == [
         "1 стикер на стене",
         "3 стикера на стене",
         "9 стикеров на стене",
     ]
-    assert [tn("wall.count.innovation", n, "en") for n in (1, 21)] == [
+    assert [t("wall.count.innovation", "en", n=n) for n in (1, 21)] == [
         "1 idea on the wall",
         "21 ideas on the wall",
     ]
 
 
+def test_a_plural_text_without_a_count_gives_its_general_form() -> None:
+    assert t("wall.count.obstacle", "ru", n="{n}") == "{n} стикеров на стене"
+    assert plural_labels("wall.count.obstacle", "en", n="{n}") == {
+        "one": "{n} note on the wall",
+        "other": "{n} notes on the wall",
+    }
+
+
 @pytest.mark.parametrize("key", ["wall.count.obstacle", "wall.count.innovation"])
 def test_every_plural_form_a_page_may_need_exists(key: str) -> None:
     for lang in LANGUAGES:
-        assert all(f"{key}.{form}" in CATALOGUE for form in PLURAL_FORMS[lang]), (key, lang)
+        assert len(TEXTS[lang][key]) == len(PLURAL_FORMS[lang]), (key, lang)
+
+
+def test_a_missing_compiled_catalogue_says_to_run_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workshop import i18n
+
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+
+    with pytest.raises(i18n.CatalogueMissing, match=r"make catalogues"):
+        i18n._catalogue.__wrapped__("en")
+
+
+def test_localized_reads_the_english_field_when_it_is_set() -> None:
+    from types import SimpleNamespace
+
+    from workshop.i18n import localized
+
+    trend = SimpleNamespace(
+        title_ru="Роботы", title_en="Robots", description_ru="О роботах", description_en=""
+    )
+
+    assert localized(trend, "title", "en") == "Robots"
+    assert localized(trend, "title", "ru") == "Роботы"
+    assert localized(trend, "title", "xx") == "Роботы"
+    assert localized(trend, "description", "en") == "О роботах"  # no English yet: the Russian original

@@ -15,7 +15,7 @@ from ui.live import live, part
 from web.engine import new_session
 from workshop.access import tickets
 from workshop.db.models import PollOption, Trend
-from workshop.i18n import plural_labels, t
+from workshop.i18n import localized, plural_labels, t
 from workshop.live.board import FACILITATOR, board_state
 from workshop.live.views import WorkshopView, shared_view, signature_of
 from workshop.maps.metro import Station, metro_layout
@@ -25,15 +25,15 @@ from workshop.rules.results import Row, results_layout
 
 
 def trend_title(trend: Trend) -> str:
-    return trend.title_ru if lang() == "ru" else trend.title_en
+    return localized(trend, "title", lang())
 
 
 def trend_description(trend: Trend) -> str:
-    return trend.description_ru if lang() == "ru" else trend.description_en
+    return localized(trend, "description", lang())
 
 
 def trend_category(trend: Trend) -> str:
-    return trend.category_ru if lang() == "ru" else trend.category_en
+    return localized(trend, "category", lang())
 
 
 def option_text(view: WorkshopView, option: PollOption) -> str:
@@ -192,7 +192,7 @@ def metro(
 
 def trend_map(view: WorkshopView, board: Board) -> None:
     """The trend map on the wall, filling with the live pick counts."""
-    caption = view.map_title_ru if lang() == "ru" else view.map_title_en
+    caption = localized(view, "map_title", lang())
     metro(map_stations(view), key="board_map", board=board, caption=caption)
 
 

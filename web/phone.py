@@ -45,7 +45,7 @@ from web.engine import new_session
 from workshop import services
 from workshop.access import guessing, tickets
 from workshop.db.models import Participant, PollOption, Trend, Workshop
-from workshop.i18n import LANGUAGES, t, tn
+from workshop.i18n import LANGUAGES, localized, t
 from workshop.live.board import epoch_ms
 from workshop.live.phone_screen import phone_screen
 from workshop.rules import steps
@@ -186,7 +186,6 @@ def _page(request: Request, lang: str, **context: Any) -> dict[str, Any]:
     return {
         "lang_query": urlencode({**query, "lang": other}),
         "t": _words(lang),
-        "tn": lambda key, n, **kw: tn(key, n, lang, **kw),
         "lang": lang,
         "other_lang": other,
         "version": VERSION,
@@ -351,7 +350,7 @@ def _resolve(session: Any, code: str, token: str | None) -> Phone | None:
 
 
 def trend_title(trend: Trend, lang: str) -> str:
-    return trend.title_ru if lang == "ru" else trend.title_en
+    return localized(trend, "title", lang)
 
 
 def _option_text(trends: dict[int, Trend], option: PollOption, lang: str) -> str:
@@ -387,8 +386,8 @@ def _screen_context(
         "note_max": NOTE_MAX,
         "rationale_max": RATIONALE_MAX,
         "trend_title": lambda tr: trend_title(tr, lang),
-        "trend_description": lambda tr: tr.description_ru if lang == "ru" else tr.description_en,
-        "trend_category": lambda tr: tr.category_ru if lang == "ru" else tr.category_en,
+        "trend_description": lambda tr: localized(tr, "description", lang),
+        "trend_category": lambda tr: localized(tr, "category", lang),
     }
     if step == steps.TRENDS_PICK:
         ctx["picked"] = set(screen.picked)

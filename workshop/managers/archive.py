@@ -39,6 +39,7 @@ from workshop.db.models import (
     TrendMapVersion,
     Workshop,
 )
+from workshop.i18n import localized
 from workshop.rules import steps
 from workshop.services import LET_IN
 from workshop.similarity import normalise
@@ -164,8 +165,7 @@ def _rebuild(session: Session, ids: Sequence[int]) -> None:
         chosen_trend = trends.get(w.chosen_trend_id) if w.chosen_trend_id else None
         trend_title = ""
         if chosen_trend is not None:
-            title = chosen_trend.title_en if w.lang == "en" else chosen_trend.title_ru
-            trend_title = f"{chosen_trend.code} · {title}"[:140]
+            trend_title = f"{chosen_trend.code} · {localized(chosen_trend, 'title', w.lang)}"[:140]
         obstacle = note_by_id.get(w.chosen_obstacle_id) if w.chosen_obstacle_id else None
         innovation = note_by_id.get(w.chosen_innovation_id) if w.chosen_innovation_id else None
         handoff = handoffs.get(w.id)

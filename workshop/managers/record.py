@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from workshop.db.models import Ballot, BallotMark, Note, Participant, Pick, Poll, TrendMapVersion, Workshop
+from workshop.i18n import localized
 from workshop.live.views import workshop_view
 from workshop.managers.archive import status_of
 from workshop.rules import steps
@@ -80,7 +81,7 @@ class PickRecord:
     at: datetime
 
     def trend_title(self, lang: str) -> str:
-        return self.trend_title_en if lang == "en" else self.trend_title_ru
+        return localized(self, "trend_title", lang)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class OptionRecord:
     voters: tuple[Voter, ...] | None = None  # None unless the workshop votes openly
 
     def trend_title(self, lang: str) -> str:
-        return self.trend_title_en if lang == "en" else self.trend_title_ru
+        return localized(self, "trend_title", lang)
 
     def text(self, lang: str) -> str:
         """What the option says in ``lang``: a trend's code and title, or a note's text."""
@@ -242,7 +243,7 @@ class WorkshopRecord:
         return self.show_authors or self.open_voting
 
     def map_title(self, lang: str) -> str:
-        return self.map_title_en if lang == "en" else self.map_title_ru
+        return localized(self, "map_title", lang)
 
     def chosen(self, subject: str) -> Chosen | None:
         return {"trend": self.trend, "obstacle": self.obstacle, "innovation": self.innovation}[subject]

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from workshop.i18n import CATALOGUE, t
+from workshop.i18n import known, t
 from workshop.managers.record import Chosen, OptionRecord, PollRecord, RunnerUp, WorkshopRecord
 
 SUBJECTS = ("trend", "obstacle", "innovation")
@@ -35,7 +35,7 @@ def duration(seconds: float | None) -> str:
 
 
 def _known(key: str, lang: str, fallback: str) -> str:
-    return t(key, lang) if key in CATALOGUE else fallback
+    return t(key, lang) if known(key) else fallback
 
 
 def subject_name(subject: str, lang: str) -> str:
