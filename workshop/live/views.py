@@ -237,7 +237,6 @@ _VERSIONS: dict[tuple[str, int], tuple[str, str, list[Trend]]] = {}
 _VERSIONS_LOCK = threading.Lock()
 
 
-
 def map_of_version(*, session: Session, version_id: int) -> tuple[str, str, list[Trend]]:
     """A map version's titles (Russian, English) and trends, read once per process."""
     key = (database_key(session), version_id)
@@ -280,7 +279,9 @@ def workshop_view(
     for trend_id, pid in picks:
         if pid in people:
             pickers[trend_id].append(people[pid].name)
-    notes = list(session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(col(Note.id))).all())
+    notes = list(
+        session.exec(select(Note).where(Note.workshop_id == workshop.id).order_by(col(Note.id))).all()
+    )
     cards = _note_cards(notes, people)
     poll = current_poll(session=session, workshop=workshop)
     timer = timer_of(workshop)
