@@ -63,6 +63,7 @@ from workshop.db.models import (
     TrendMap,
     TrendMapVersion,
     Workshop,
+    column_length,
     utcnow,
 )
 from workshop.i18n import LANGUAGES
@@ -514,13 +515,6 @@ def _text(value: object, where: str, most: int, *, required: bool = True, typed:
     return value
 
 
-def _length(model: type, column: str) -> int:
-    """The length limit of a column, as the table declares it."""
-    length = model.__table__.c[column].type.length  # type: ignore[attr-defined]
-    assert isinstance(length, int)
-    return length
-
-
 def _whole(value: object, where: str, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidInput("transfer.not_whole_number", where=where)
@@ -742,20 +736,24 @@ class _Reader:
         where = "trend_map"
         m = _object(value, where, _MAP)
         row = {
-            "id": _text(m["id"], f"{where}.id", _length(TrendMap, "id")),
-            "title_ru": _text(m["title_ru"], f"{where}.title_ru", _length(TrendMap, "title_ru")),
-            "title_en": _text(m["title_en"], f"{where}.title_en", _length(TrendMap, "title_en")),
+            "id": _text(m["id"], f"{where}.id", column_length(TrendMap, "id")),
+            "title_ru": _text(m["title_ru"], f"{where}.title_ru", column_length(TrendMap, "title_ru")),
+            "title_en": _text(m["title_en"], f"{where}.title_en", column_length(TrendMap, "title_en")),
             "description_ru": _text(m["description_ru"], f"{where}.description_ru", MAP_DESCRIPTION_MAX),
             "description_en": _text(m["description_en"], f"{where}.description_en", MAP_DESCRIPTION_MAX),
-            "source": _text(m["source"], f"{where}.source", _length(TrendMap, "source")),
+            "source": _text(m["source"], f"{where}.source", column_length(TrendMap, "source")),
             "year": _whole(m["year"], f"{where}.year", 1900, 2100),
         }
         listed = []
         for at, item in _items(m["trends"], f"{where}.trends", MAX_TRENDS):
             t = _object(item, at, _TREND)
-            texts = {name: _text(t[name], f"{at}.{name}", _length(Trend, name)) for name in _TREND_TEXTS[:-1]}
-            texts["source"] = _text(t["source"], f"{at}.source", _length(Trend, "source"), required=False)
-            code = _text(t["code"], f"{at}.code", _length(Trend, "code"))
+            texts = {
+                name: _text(t[name], f"{at}.{name}", column_length(Trend, name)) for name in _TREND_TEXTS[:-1]
+            }
+            texts["source"] = _text(
+                t["source"], f"{at}.source", column_length(Trend, "source"), required=False
+            )
+            code = _text(t["code"], f"{at}.code", column_length(Trend, "code"))
             listed.append((_whole(t["position"], f"{at}.position", 0, 10 * MAX_TRENDS), code, texts, at))
         listed.sort(key=lambda entry: entry[0])  # stable: equal positions keep the file's order
         categories: dict[str, dict[str, Any]] = {}
@@ -800,7 +798,7 @@ class _Reader:
             name: _text(
                 w[name],
                 f"{where}.{name}",
-                _length(Workshop, name),
+                column_length(Workshop, name),
                 required=name != "facilitator_name",
                 typed=True,
             )
@@ -827,7 +825,10 @@ class _Reader:
         for name in _FLAGS:
             row[name] = _flag(w[name], f"{where}.{name}")
         url = _text(
-            w["join_base_url"], f"{where}.join_base_url", _length(Workshop, "join_base_url"), required=False
+            w["join_base_url"],
+            f"{where}.join_base_url",
+            column_length(Workshop, "join_base_url"),
+            required=False,
         )
         if url and not url.startswith(("http://", "https://")):
             raise InvalidInput("transfer.bad_url", where=f"{where}.join_base_url")
@@ -851,9 +852,12 @@ class _Reader:
             ref = _new_ref(p["ref"], f"{at}.ref", self.person)
             rows.append(
                 {
-                    "name": _text(p["name"], f"{at}.name", _length(Participant, "name"), typed=True),
+                    "name": _text(p["name"], f"{at}.name", column_length(Participant, "name"), typed=True),
                     "department": _text(
-                        p["department"], f"{at}.department", _length(Participant, "department"), typed=True
+                        p["department"],
+                        f"{at}.department",
+                        column_length(Participant, "department"),
+                        typed=True,
                     ),
                     "joined_at": _when(p["joined_at"], f"{at}.joined_at"),
                     "last_seen_at": _when(p["last_seen_at"], f"{at}.last_seen_at"),
@@ -884,12 +888,19 @@ class _Reader:
             kind = _choice(n["kind"], f"{at}.kind", NOTE_KINDS)
             row = {
                 "kind": kind,
-                "text": _text(n["text"], f"{at}.text", _length(Note, "text"), typed=True),
+                "text": _text(n["text"], f"{at}.text", column_length(Note, "text"), typed=True),
                 "rationale": _text(
-                    n["rationale"], f"{at}.rationale", _length(Note, "rationale"), required=False, typed=True
+                    n["rationale"],
+                    f"{at}.rationale",
+                    column_length(Note, "rationale"),
+                    required=False,
+                    typed=True,
                 ),
                 "original_text": _text(
-                    n["original_text"], f"{at}.original_text", _length(Note, "original_text"), typed=True
+                    n["original_text"],
+                    f"{at}.original_text",
+                    column_length(Note, "original_text"),
+                    typed=True,
                 ),
                 "edited_at": _maybe(n["edited_at"], f"{at}.edited_at", _when),
                 "created_at": _when(n["created_at"], f"{at}.created_at"),
@@ -964,8 +975,8 @@ class _Reader:
             raise InvalidInput("transfer.option_subject", where=at)
         row = {
             "position": _whole(o["position"], f"{at}.position", 0, MAX_OPTIONS),
-            "label": _text(o["label"], f"{at}.label", _length(PollOption, "label")),
-            "detail": _text(o["detail"], f"{at}.detail", _length(PollOption, "detail"), required=False),
+            "label": _text(o["label"], f"{at}.label", column_length(PollOption, "label")),
+            "detail": _text(o["detail"], f"{at}.detail", column_length(PollOption, "detail"), required=False),
             "support": _whole(o["support"], f"{at}.support", 0, MAX_NOTES),
         }
         return _Option(trend=trend, note=note, row=row)
@@ -1006,7 +1017,7 @@ class _Reader:
             rows.append(
                 {
                     "step": _choice(e["step"], f"{at}.step", steps.STEPS),
-                    "event": _word(e["event"], f"{at}.event", _length(StepLog, "event")),
+                    "event": _word(e["event"], f"{at}.event", column_length(StepLog, "event")),
                     "detail": _text(e["detail"], f"{at}.detail", LOG_DETAIL_MAX, required=False),
                     "at": _when(e["at"], f"{at}.at"),
                 }
@@ -1020,15 +1031,15 @@ class _Reader:
         h = _object(value, where, _HANDOFF)
         row = {
             "assignee_name": _text(
-                h["assignee_name"], f"{where}.assignee_name", _length(Handoff, "assignee_name")
+                h["assignee_name"], f"{where}.assignee_name", column_length(Handoff, "assignee_name")
             ),
             "assignee_email": _text(
-                h["assignee_email"], f"{where}.assignee_email", _length(Handoff, "assignee_email")
+                h["assignee_email"], f"{where}.assignee_email", column_length(Handoff, "assignee_email")
             ),
             "assignee_role": _text(
                 h["assignee_role"],
                 f"{where}.assignee_role",
-                _length(Handoff, "assignee_role"),
+                column_length(Handoff, "assignee_role"),
                 required=False,
             ),
             "status": _choice(h["status"], f"{where}.status", handoff_rules.STATUSES),
@@ -1050,11 +1061,11 @@ class _Reader:
             events.append(
                 {
                     "at": _when(e["at"], f"{at}.at"),
-                    "by_name": _text(e["by_name"], f"{at}.by_name", _length(HandoffEvent, "by_name")),
+                    "by_name": _text(e["by_name"], f"{at}.by_name", column_length(HandoffEvent, "by_name")),
                     "change": _choice(e["change"], f"{at}.change", HANDOFF_CHANGES),
                     "status": _choice(e["status"], f"{at}.status", handoff_rules.STATUSES),
                     "detail": _text(
-                        e["detail"], f"{at}.detail", _length(HandoffEvent, "detail"), required=False
+                        e["detail"], f"{at}.detail", column_length(HandoffEvent, "detail"), required=False
                     ),
                     "note": _text(e["note"], f"{at}.note", HANDOFF_NOTE_MAX, required=False),
                     "links": "\n".join(links),
