@@ -57,6 +57,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{where}: переносы строк, лишние пробелы или невидимые символы — приложение такой текст не хранит.",
         "{where}: line breaks, extra spaces or invisible characters — the app never stores text like this.",
     ),
+    "transfer.bad_value": ("{where}: значение нельзя прочитать.", "{where}: the value cannot be read."),
     "transfer.not_whole_number": ("{where}: должно быть целое число.", "{where}: must be a whole number."),
     "transfer.not_number": ("{where}: должно быть число.", "{where}: must be a number."),
     "transfer.not_boolean": ("{where}: должно быть true или false.", "{where}: must be true or false."),

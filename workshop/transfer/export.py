@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -33,24 +32,22 @@ from workshop.db.models import (
 )
 from workshop.maps.store import trends_of
 from workshop.rules.errors import NotFound
-from workshop.services import LET_IN, Settings
-
-FORMAT = "innovation-workshop"
-VERSION = 2  # 2: the ideas have a time of their own (ideas_minutes); locked rooms
-LOG_DETAIL_MAX = 400
+from workshop.services import LET_IN
+from workshop.transfer.schema import (
+    FLAGS,
+    FORMAT,
+    LOG_DETAIL_MAX,
+    SETTINGS,
+    TREND_TEXTS,
+    VERSION,
+    WORKSHOP_TEXTS,
+)
 
 # Step log details that name notes or options by their database id, as the services write them.
 _NOTE_EVENTS = ("merged", "unmerged", "edited")
 _NOTE_IDS = re.compile(r"^[A-Za-z0-9_-]+(?: <- [A-Za-z0-9_-]+(?:, [A-Za-z0-9_-]+)*)?$")
 _ID = re.compile(r"[A-Za-z0-9_-]+")
 _OPTION_DETAIL = re.compile(r"^(round \d+: option )([A-Za-z0-9_-]+)$")
-
-_WORKSHOP_TEXTS = ("title", "product", "facilitator_name")
-_SETTINGS = tuple(f.name for f in fields(Settings))
-_FLAGS = ("agreement_confirmed", "show_authors", "open_voting", "sound", "locked")
-_TREND_TEXTS = tuple(
-    "category category_ru category_en title_ru title_en description_ru description_en source".split()
-)
 
 T = TypeVar("T")
 
@@ -158,14 +155,14 @@ class _Exporter:
 
         return {
             "code": w.code,
-            **{name: getattr(w, name) for name in _WORKSHOP_TEXTS},
+            **{name: getattr(w, name) for name in WORKSHOP_TEXTS},
             "lang": w.lang,
-            **{name: getattr(w, name) for name in _SETTINGS},
+            **{name: getattr(w, name) for name in SETTINGS},
             "step": w.step,
             "step_started_at": _iso(w.step_started_at),
             "deadline": _iso(w.deadline),
             "paused_remaining": w.paused_remaining,
-            **{name: getattr(w, name) for name in _FLAGS},
+            **{name: getattr(w, name) for name in FLAGS},
             "join_base_url": w.join_base_url,
             "chosen_trend": (
                 None
@@ -189,7 +186,7 @@ class _Exporter:
             "source": m.source,
             "year": m.year,
             "trends": [
-                {"code": t.code, "position": t.position, **{name: getattr(t, name) for name in _TREND_TEXTS}}
+                {"code": t.code, "position": t.position, **{name: getattr(t, name) for name in TREND_TEXTS}}
                 for t in self.trends
             ],
         }
