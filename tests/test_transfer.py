@@ -39,6 +39,7 @@ from workshop.db.models import (
     TrendMap,
     TrendMapVersion,
     Workshop,
+    column_length,
 )
 from workshop.i18n import known
 from workshop.managers import handoff as handoff_service
@@ -46,7 +47,7 @@ from workshop.maps.store import document_of, install_builtin_maps, latest_versio
 from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
 from workshop.rules.limits import NAME_MAX, NOTE_MAX
 from workshop.rules.security import hash_secret
-from workshop.transfer import export_json, import_json
+from workshop.transfer import export_json, import_json, schema
 
 if TYPE_CHECKING:
     from tests.conftest import Group
@@ -730,4 +731,172 @@ def test_a_record_pointing_outside_its_map_is_not_exported_but_named(
     assert (caught.value.key, caught.value.args_dict["where"]) == (
         "transfer.export_inconsistent",
         "picks[1].trend",
+    )
+
+
+# --------------------------------------------------------------------------- the file's schema
+
+# (the place changed in the valid file, the place the refusal names)
+UNKNOWN_FIELDS = [
+    ("comment", "comment"),
+    ("workshop.facilitator_key_hash", "workshop.facilitator_key_hash"),
+    ("trend_map.trends.0.builtin", "trend_map.trends[1].builtin"),
+    ("polls.1.options.0.id", "polls[2].options[1].id"),
+    ("polls.0.ballots.0.marks.0.weight", "polls[1].ballots[1].marks[1].weight"),
+    ("handoff.events.1.by_email", "handoff.events[2].by_email"),
+    ("step_log.0.a key with spaces", "step_log[1].a?key?with?spaces"),
+]
+
+
+@pytest.mark.parametrize(("path", "where"), UNKNOWN_FIELDS, ids=[w for _p, w in UNKNOWN_FIELDS])
+def test_an_unknown_field_at_any_depth_is_refused_naming_the_field(
+    original: Original, session: Session, path: str, where: str
+) -> None:
+    refused = refusal(session, put(path, "x")(copy.deepcopy(original.document)))
+
+    assert (refused.key, refused.args_dict["where"]) == ("transfer.unknown_field", where)
+    assert session.exec(select(func.count()).select_from(Workshop)).one() == 0
+
+
+def test_an_objects_unknown_field_is_named_before_its_missing_and_bad_ones(
+    original: Original, session: Session
+) -> None:
+    document = copy.deepcopy(original.document)
+    note = document["notes"][1]
+    del note["original_text"]
+    note["text"] = 42
+    note["colour"] = "yellow"
+
+    refused = refusal(session, json.dumps(document).encode())
+
+    assert (refused.key, refused.args_dict["where"]) == ("transfer.unknown_field", "notes[2].colour")
+    del note["colour"]
+    refused = refusal(session, json.dumps(document).encode())
+    assert (refused.key, refused.args_dict["where"]) == ("transfer.missing", "notes[2].original_text")
+
+
+STRICT_VALUES = [
+    ("polls.0.round", "1", "not_whole_number", "polls[1].round"),
+    ("polls.0.round", 1.0, "not_whole_number", "polls[1].round"),
+    ("workshop.sound", 1, "not_boolean", "workshop.sound"),
+    ("workshop.paused_remaining", "30", "not_number", "workshop.paused_remaining"),
+    ("workshop.paused_remaining", False, "not_number", "workshop.paused_remaining"),
+    ("participants.0.name", ["Анна"], "not_text", "participants[1].name"),
+    ("handoff", [], "not_object", "handoff"),
+    ("handoff.events.0.links", "https://example.com", "not_list", "handoff.events[1].links"),
+    ("polls.0.ballots.0.participant", 1, "unknown_ref", "polls[1].ballots[1].participant"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key", "where"), STRICT_VALUES, ids=[f"{c[0]}={c[1]!r}" for c in STRICT_VALUES]
+)
+def test_the_file_is_read_strictly_a_value_of_another_type_is_refused(
+    original: Original, session: Session, path: str, value: Any, key: str, where: str
+) -> None:
+    refused = refusal(session, put(path, value)(copy.deepcopy(original.document)))
+
+    assert (refused.key, refused.args_dict["where"]) == (f"transfer.{key}", where)
+
+
+def test_a_whole_number_of_seconds_paused_is_a_number(original: Original, session: Session) -> None:
+    copy_ = import_json(session=session, data=put("workshop.paused_remaining", 90)(original.document))
+
+    assert copy_.paused_remaining == 90.0
+
+
+# (the table and column a text is stored in, its place in the file)
+COLUMN_TEXTS = [
+    (Participant, "name", "participants.0.name", "participants[1].name"),
+    (Participant, "department", "participants.1.department", "participants[2].department"),
+    (Note, "rationale", "notes.0.rationale", "notes[1].rationale"),
+    (PollOption, "label", "polls.0.options.0.label", "polls[1].options[1].label"),
+    (Handoff, "assignee_email", "handoff.assignee_email", "handoff.assignee_email"),
+    (Trend, "title_en", "trend_map.trends.0.title_en", "trend_map.trends[1].title_en"),
+    (TrendMap, "title_ru", "trend_map.title_ru", "trend_map.title_ru"),
+    (Workshop, "product", "workshop.product", "workshop.product"),
+]
+
+
+@pytest.mark.parametrize(("model", "column", "path", "where"), COLUMN_TEXTS, ids=[c[3] for c in COLUMN_TEXTS])
+def test_a_text_longer_than_its_column_is_refused_with_the_columns_limit(
+    original: Original, session: Session, model: type, column: str, path: str, where: str
+) -> None:
+    longest = column_length(model, column)
+
+    refused = refusal(session, put(path, "ж" * (longest + 1))(copy.deepcopy(original.document)))
+
+    assert refused.key == "transfer.too_long"
+    assert refused.args_dict == {"where": where, "max": longest}
+
+
+def test_a_text_as_long_as_its_column_is_stored(original: Original, session: Session) -> None:
+    longest = column_length(Participant, "name")
+
+    copy_ = import_json(session=session, data=put("participants.0.name", "Ж" * longest)(original.document))
+
+    names = [p.name for p in services.roster(session=session, workshop_id=copy_.id)]
+    assert names[0] == "Ж" * longest
+
+
+def test_column_length_is_the_tables_own_limit() -> None:
+    assert column_length(Participant, "name") == NAME_MAX
+    assert column_length(Note, "text") == NOTE_MAX
+    with pytest.raises(TypeError):
+        column_length(HandoffEvent, "note")  # unbounded text
+
+
+SECTIONS_OF_THE_SCHEMA = [
+    (schema.WorkshopFile, ()),
+    (schema.WorkshopPart, ("workshop",)),
+    (schema.TrendMapPart, ("trend_map",)),
+    (schema.TrendRow, ("trend_map", "trends", 0)),
+    (schema.ParticipantRow, ("participants", 0)),
+    (schema.PickRow, ("picks", 0)),
+    (schema.NoteRow, ("notes", 0)),
+    (schema.PollRow, ("polls", 0)),
+    (schema.OptionRow, ("polls", 0, "options", 0)),
+    (schema.BallotRow, ("polls", 0, "ballots", 0)),
+    (schema.MarkRow, ("polls", 0, "ballots", 0, "marks", 0)),
+    (schema.LogRow, ("step_log", 0)),
+    (schema.HandoffPart, ("handoff",)),
+    (schema.HandoffEventRow, ("handoff", "events", 0)),
+]
+
+
+@pytest.mark.parametrize(
+    ("part", "path"), SECTIONS_OF_THE_SCHEMA, ids=[p.__name__ for p, _path in SECTIONS_OF_THE_SCHEMA]
+)
+def test_the_schema_has_exactly_the_fields_the_export_writes(
+    original: Original, part: type, path: tuple
+) -> None:
+    section: Any = original.document
+    for name in path:
+        section = section[name]
+
+    assert sorted(part.model_fields) == sorted(section)
+
+
+@pytest.mark.parametrize("constant", ["Infinity", "-Infinity"])
+def test_infinity_is_refused_like_nan(original: Original, session: Session, constant: str) -> None:
+    data = raw('"deadline": null', f'"deadline": {constant}')(copy.deepcopy(original.document))
+
+    assert refusal(session, data).key == "transfer.bad_number"
+
+
+def test_every_problem_the_schema_names_has_a_message() -> None:
+    keys = {f"transfer.{problem}" for problem in schema.PROBLEMS}
+    keys |= {key for key, _args in schema._PYDANTIC.values()} | {"transfer.bad_value"}
+
+    assert sorted(keys - CATALOGUE.keys()) == []
+
+
+def test_a_value_refused_for_a_reason_the_format_has_no_message_for_is_still_named() -> None:
+    error: Any = {"type": "uuid_parsing", "loc": ("polls", 1, "options", 0, "label"), "msg": "?", "input": 1}
+
+    refused = schema.refusal(error)
+
+    assert (refused.key, refused.args_dict) == (
+        "transfer.bad_value",
+        {"where": "polls[2].options[1].label"},
     )

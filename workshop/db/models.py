@@ -28,6 +28,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def column_length(model: type[SQLModel], field: str) -> int:
+    """The length limit of a text column, as the table declares it (``max_length``)."""
+    length = model.__table__.c[field].type.length  # type: ignore[attr-defined]
+    if not isinstance(length, int):
+        raise TypeError(f"{model.__name__}.{field} has no length limit")
+    return length
+
+
 class TrendMap(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     title_ru: str = Field(max_length=200)

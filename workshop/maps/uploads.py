@@ -9,7 +9,6 @@ the last word on every document built here.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -22,8 +21,8 @@ from pathlib import PurePath
 
 import yaml
 
+from workshop.maps.schema import LIMITS, TableRow, cell_text, clean, read_document
 from workshop.maps.store import MapProblem, validate_map
-from workshop.rules.text import _BLANK_LOOKING, _INVISIBLE
 
 MAX_BYTES = 1_000_000
 MAX_TRENDS = 500
@@ -40,19 +39,8 @@ MAX_SHEET_ROWS = 20_000  # rows looked at, empty ones included
 MAX_EMPTY_RUN = 1000  # this many empty rows in a row end the table
 
 _FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
-_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")  # the same rule as validate_map
-_LIMITS = {
-    "category": 120,
-    "title_ru": 120,
-    "title_en": 120,
-    "description_ru": 400,
-    "description_en": 400,
-    "category_en": 120,
-    "source": 300,
-}
 _MAP_FIELDS = frozenset({"id", "title.ru", "title.en", "description.ru", "description.en", "source", "year"})
 _WHERE = re.compile(r"^(trends|categories)\[(\d+)\](?:\.(.+))?$")
-_SPACES = re.compile(r"\s+")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -129,43 +117,17 @@ def document_to_rows(document: dict) -> list[dict[str, str]]:
         title, description = _dict(trend.get("title")), _dict(trend.get("description"))
         rows.append(
             {
-                "code": _text(trend.get("code")),
-                "category": _text(cat.get("ru")),
-                "title_ru": _text(title.get("ru")),
-                "title_en": _text(title.get("en")),
-                "description_ru": _text(description.get("ru")),
-                "description_en": _text(description.get("en")),
-                "category_en": _text(cat.get("en")),
-                "source": _text(trend.get("source")),
+                "code": cell_text(trend.get("code")),
+                "category": cell_text(cat.get("ru")),
+                "title_ru": cell_text(title.get("ru")),
+                "title_en": cell_text(title.get("en")),
+                "description_ru": cell_text(description.get("ru")),
+                "description_en": cell_text(description.get("en")),
+                "category_en": cell_text(cat.get("en")),
+                "source": cell_text(trend.get("source")),
             }
         )
     return rows
-
-
-# --- text -------------------------------------------------------------------------------------
-
-
-def _clean(value: object) -> str:
-    """One tidy line, never raising: the rules of ``workshop.rules.text.clean_text`` (spaces and line
-    breaks collapse, control and format characters go) without its errors."""
-    text = unicodedata.normalize("NFC", _text(value))
-    text = "".join(" " if ch.isspace() else ch for ch in text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
-    text = _SPACES.sub(" ", text).strip()
-    return text if text.strip(_BLANK_LOOKING + " ") else ""
-
-
-def _text(value: object) -> str:
-    """A cell value as text: spreadsheets give numbers, dates and booleans too."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
 
 
 def _slug(text: str) -> str:
@@ -351,8 +313,10 @@ def _from_tree(data: object, problems: list[str]) -> dict | None:
         problems.extend(_year_problems(data.get("year")))
     if problems:
         return None
-    document = _normalised(data)
-    problems.extend(labels(validate_map(document)))
+    document, unread = read_document(data)
+    problems.extend(unread)
+    if document is not None:
+        problems.extend(labels(validate_map(document)))
     return document
 
 
@@ -360,35 +324,6 @@ def _year_problems(year: object) -> list[str]:
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
         return ["map: year must be a whole number from 1900 to 2100"]
     return []
-
-
-def _normalised(data: dict) -> dict:
-    """Only the fields of the format, every text cleaned; ``data`` has passed validate_map."""
-
-    def bilingual(obj: dict) -> dict[str, str]:
-        return {"ru": _clean(obj["ru"]), "en": _clean(obj["en"])}
-
-    trends = []
-    for t in data["trends"]:
-        trend = {
-            "code": t["code"],
-            "category": t["category"],
-            "title": bilingual(t["title"]),
-            "description": bilingual(t["description"]),
-        }
-        source = _clean(t.get("source", ""))
-        if source:
-            trend["source"] = source
-        trends.append(trend)
-    return {
-        "id": data["id"],
-        "title": bilingual(data["title"]),
-        "description": bilingual(data["description"]),
-        "source": _clean(data["source"]),
-        "year": data["year"],
-        "categories": [{"id": c["id"], "title": bilingual(c["title"])} for c in data["categories"]],
-        "trends": trends,
-    }
 
 
 # --- tables: CSV and XLSX -----------------------------------------------------------------------
@@ -410,7 +345,7 @@ def _column_letter(index: int) -> str:
 
 
 def _header_name(value: object) -> str:
-    return re.sub(r"[\s-]+", "_", _clean(value).lower())
+    return re.sub(r"[\s-]+", "_", clean(value).lower())
 
 
 def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_Row] | None:
@@ -436,8 +371,8 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
         if number > MAX_SHEET_ROWS:
             problems.append(f"the table is longer than {MAX_SHEET_ROWS} rows")
             return None
-        cells = [_text(v) for v in raw]
-        if not any(_clean(c) for c in cells):
+        cells = [cell_text(v) for v in raw]
+        if not any(clean(c) for c in cells):
             empty_run += 1
             if header is not None and empty_run >= MAX_EMPTY_RUN:
                 break
@@ -460,7 +395,7 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
                 )
                 problems.append(f"row {number}: {column} is longer than {MAX_CELL} characters")
                 too_long.add(column)
-        values = {name: _clean(cells[i]) if i < len(cells) else "" for name, i in header.items()}
+        values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in header.items()}
         found.append(_Row(number, values, too_long))
     if header is None:
         problems.append("the table has no header row: " + ", ".join(TABLE_COLUMNS))
@@ -493,7 +428,7 @@ def _header(names: list[str], problems: list[str]) -> dict[str, int] | None:
     return None if missing or twice else header
 
 
-def _decode_table_text(data: bytes) -> str:
+def _decode_tablecell_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -513,7 +448,7 @@ def _delimiter(text: str) -> str:
 
 
 def _csv_table(data: bytes, problems: list[str]) -> list[_Row] | None:
-    text = _decode_table_text(data)
+    text = _decode_tablecell_text(data)
     if not text.strip():
         raise _Refused("the file is empty")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -572,7 +507,7 @@ def _from_table(rows: list[_Row], meta: MapMeta | None, problems: list[str]) -> 
             bad_rows.add(index)
             problems.extend(row_problems)
             if any(
-                c in row.too_long or len(row.cells.get(c, "")) > _LIMITS[c]
+                c in row.too_long or len(row.cells.get(c, "")) > LIMITS[c]
                 for c in ("category", "category_en")
             ):
                 bad_categories.add(row.cells["category"])
@@ -632,23 +567,18 @@ def _from_table(rows: list[_Row], meta: MapMeta | None, problems: list[str]) -> 
 
 
 def _row_problems(row: _Row, seen_codes: set[str]) -> list[str]:
-    found = []
+    """The row's bad cells (a cell already reported as too long aside), then a code used twice."""
     at = f"row {row.number}"
-    for column in TABLE_COLUMNS + OPTIONAL_COLUMNS:
-        value = row.cells.get(column, "")
-        if column in row.too_long:
-            continue
-        if column in TABLE_COLUMNS and not value:
-            found.append(f"{at}: {column} is empty")
-        elif column == "code":
-            if not _CODE.match(value):
-                found.append(f"{at}: code '{value}' must be 1-12 letters or digits")
-            elif value in seen_codes:
-                found.append(f"{at}: code '{value}' is used twice")
-            else:
-                seen_codes.add(value)
-        elif column in _LIMITS and len(value) > _LIMITS[column]:
-            found.append(f"{at}: {column} is longer than {_LIMITS[column]} characters")
+    bad = [
+        (column, problem) for column, problem in TableRow.problems(row.cells) if column not in row.too_long
+    ]
+    found = [f"{at}: {column} {text}" for column, text in bad]
+    code = row.cells.get("code", "")
+    if "code" not in row.too_long and not any(column == "code" for column, _text in bad):
+        if code in seen_codes:
+            found.insert(0, f"{at}: code '{code}' is used twice")  # code is the first column
+        else:
+            seen_codes.add(code)
     return found
 
 
@@ -658,7 +588,7 @@ def _map_fields(meta: MapMeta | None, problems: list[str], reported: set[str]) -
         reported.update(_MAP_FIELDS)
         empty = {"ru": "", "en": ""}
         return {"id": "imported-map", "title": empty, "description": dict(empty), "source": "", "year": 0}
-    title_ru, title_en = _clean(meta.title_ru), _clean(meta.title_en)
+    title_ru, title_en = clean(meta.title_ru), clean(meta.title_en)
     for lang, value in (("ru", title_ru), ("en", title_en)):
         if not value:
             problems.append(f"map: title_{lang} is empty")
@@ -667,14 +597,14 @@ def _map_fields(meta: MapMeta | None, problems: list[str], reported: set[str]) -
     if year_problems:
         problems.extend(year_problems)
         reported.add("year")
-    map_id = _clean(meta.id).lower() or _slug(title_en)
+    map_id = clean(meta.id).lower() or _slug(title_en)
     return {
         "id": map_id,
         "title": {"ru": title_ru, "en": title_en},
         "description": {
-            "ru": _clean(meta.description_ru) or title_ru,
-            "en": _clean(meta.description_en) or title_en,
+            "ru": clean(meta.description_ru) or title_ru,
+            "en": clean(meta.description_en) or title_en,
         },
-        "source": _clean(meta.source),
+        "source": clean(meta.source),
         "year": meta.year,
     }
