@@ -59,7 +59,6 @@ def _hashed(session: Session, client: str) -> str:
     return hmac.new(key, client.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-
 def wait_for(*, session: Session, limit: Limit, client: str, now: datetime | None = None) -> float:
     """Seconds ``client`` must wait before its next try of ``limit`` (0: it may try now)."""
     memo = (database_key(session), limit.kind, client)

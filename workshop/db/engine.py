@@ -83,7 +83,7 @@ def begin_write(session: Session) -> None:
     """
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={WRITE_OPTION: True})
+    session.connection(execution_options={"workshop_write": True})  # WRITE_OPTION, as a literal for typing
 
 
 def database_key(session: Session) -> str:

@@ -129,7 +129,6 @@ _BUILDING: dict[tuple[str, int], threading.Lock] = {}
 STATES_KEPT = 1024
 
 
-
 def revision_of(*, session: Session, workshop_id: int) -> int | None:
     return session.exec(select(Workshop.revision).where(Workshop.id == workshop_id)).first()
 

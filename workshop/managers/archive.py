@@ -184,7 +184,15 @@ def _rebuild(session: Session, ids: Sequence[int]) -> None:
         if handoff is not None:
             texts.extend((handoff.assignee_name, handoff.assignee_email, handoff.assignee_role))
             texts.extend(handoff_texts[w.id])
-        entry = existing.get(w.id) or ArchiveEntry(workshop_id=w.id, created_at=w.created_at)
+        entry = existing.get(w.id) or ArchiveEntry(
+            workshop_id=w.id,
+            code=w.code,
+            created_at=w.created_at,
+            title=w.title,
+            product=w.product,
+            status=status_of(w.step),
+            map_id="",
+        )
         entry.revision = w.revision
         entry.code = w.code
         entry.created_at = w.created_at

@@ -420,7 +420,7 @@ def workshop_record(*, session: Session, workshop_id: int) -> WorkshopRecord:
         if deciding is None:
             continue
         option = next(o for o in deciding.options if o.id == choice.option.id)
-        note = notes.get(choice.option.note_id) if choice.option.note_id is not None else None
+        chosen_note = notes.get(choice.option.note_id) if choice.option.note_id is not None else None
         chosen[subject] = Chosen(
             subject=subject,
             option=option,
@@ -431,8 +431,8 @@ def workshop_record(*, session: Session, workshop_id: int) -> WorkshopRecord:
             decided_by=choice.decided_by,
             tie=any(p.tie for p in rounds),
             pickers=tuple(view.pickers.get(choice.option.trend_id, ())) if choice.option.trend_id else (),
-            note=note,
-            merged=tuple(merged.get(note.id, ())) if note else (),
+            note=chosen_note,
+            merged=tuple(merged.get(chosen_note.id, ())) if chosen_note else (),
             runners_up=_runners_up(rounds, option),
         )
 

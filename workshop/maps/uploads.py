@@ -245,8 +245,8 @@ def _check_yaml_shape(text: str) -> None:
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1
-                raise _Refused(f"line {line}: the file nests deeper than {MAX_DEPTH} levels")
+                where = f"line {event.start_mark.line + 1}: " if event.start_mark else ""
+                raise _Refused(f"{where}the file nests deeper than {MAX_DEPTH} levels")
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):
@@ -288,7 +288,9 @@ def _load_yaml(data: bytes) -> object:
 def _from_tree(data: object, problems: list[str]) -> dict | None:
     """A parsed JSON/YAML document: checked as it is, then rebuilt with clean text, checked again."""
     if not isinstance(data, dict):
-        shown = {list: "a list", str: "text"}.get(type(data), type(data).__name__)
+        shown = (
+            "a list" if isinstance(data, list) else "text" if isinstance(data, str) else type(data).__name__
+        )
         problems.append(f"the file must hold one map object (id, title, categories, trends), not {shown}")
         return None
     trends = data.get("trends")

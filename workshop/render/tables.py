@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from workshop.i18n import t
-from workshop.managers.record import OptionRecord, WorkshopRecord
+from workshop.managers.record import WorkshopRecord
 from workshop.render.words import (
     SUBJECT_STEP,
     SUBJECTS,
@@ -63,12 +63,15 @@ def _rounds(record: WorkshopRecord) -> list[int]:
     return sorted({p.round for p in record.polls})
 
 
-def _votes_by_round(record: WorkshopRecord, subject: str, same: Callable[[OptionRecord], bool]) -> dict:
+def _votes_by_round(
+    record: WorkshopRecord, subject: str, *, trend_code: str | None = None, note_id: int | None = None
+) -> dict[int, int]:
+    """Votes per round for the option of one trend (by code) or one note (by id)."""
     return {
         poll.round: option.votes
         for poll in record.polls_of(subject)
         for option in poll.options
-        if same(option)
+        if (option.trend_code == trend_code if trend_code is not None else option.note_id == note_id)
     }
 
 
@@ -94,7 +97,7 @@ def items_table(record: WorkshopRecord, lang: str, kinds: Sequence[str] = SUBJEC
     rows: list[tuple[Cell, ...]] = []
     chosen_trend = record.trend.option.trend_code if record.trend else None
     for code, title, picked in _trend_rows(record, lang) if "trend" in kinds else []:
-        votes = _votes_by_round(record, "trend", lambda o, c=code: o.trend_code == c)
+        votes = _votes_by_round(record, "trend", trend_code=code)
         rows.append(
             (
                 f"{SUBJECT_STEP['trend']}. {subject_name('trend', lang)}",
@@ -114,7 +117,7 @@ def items_table(record: WorkshopRecord, lang: str, kinds: Sequence[str] = SUBJEC
     for kind in [k for k in ("obstacle", "innovation") if k in kinds]:
         chosen = record.chosen(kind)
         for note in record.notes(kind):
-            votes = _votes_by_round(record, kind, lambda o, i=note.id: o.note_id == i)
+            votes = _votes_by_round(record, kind, note_id=note.id)
             rows.append(
                 (
                     f"{SUBJECT_STEP[kind]}. {subject_name(kind, lang)}",

@@ -50,6 +50,7 @@ from workshop.transfer.schema import (
     ParticipantRow,
     PickRow,
     PollRow,
+    Ref,
     TrendMapPart,
     WorkshopFile,
     WorkshopPart,
@@ -272,7 +273,7 @@ class _Reader:
         return found
 
     def _notes(self, notes: list[NoteRow]) -> tuple[list[_Note], list[str]]:
-        entries = []
+        entries: list[tuple[str, Ref | None, _Note]] = []
         for i, n in enumerate(notes, 1):
             at = _at("notes", i)
             ref = _new_ref(n.ref, f"{at}.ref", self.note_index)
@@ -412,9 +413,9 @@ def _store(session: Session, plan: _Plan) -> Workshop:
     notes = [Note(workshop_id=wid, participant_id=people[n.participant].id, **n.row) for n in plan.notes]
     session.add_all(notes)
     session.flush()
-    for note, planned in zip(notes, plan.notes, strict=True):
-        if planned.merged_into is not None:
-            note.merged_into_id = notes[planned.merged_into].id
+    for note, planned_note in zip(notes, plan.notes, strict=True):
+        if planned_note.merged_into is not None:
+            note.merged_into_id = notes[planned_note.merged_into].id
 
     polls = [Poll(workshop_id=wid, **p.row) for p in plan.polls]
     session.add_all(polls)
