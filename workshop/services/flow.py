@@ -4,6 +4,7 @@ agreement check, the step's timer, and what a phone shows (its phase, the live f
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, func, select
 
@@ -23,7 +24,7 @@ from workshop.services.polls import _build_poll, current_poll
 
 
 def _facts(session: Session, workshop: Workshop) -> steps.Facts:
-    def count(model: type, *where: object) -> int:
+    def count(model: type, *where: Any) -> int:
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
     poll = current_poll(session=session, workshop=workshop)

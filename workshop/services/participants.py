@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workshop.db.engine import begin_write
 from workshop.db.models import Participant, utcnow
@@ -68,7 +68,9 @@ def participant_by_token(
     if participant is not None and now - participant.last_seen_at > LAST_SEEN_EVERY:
         participant_id = participant.id
         begin_write(session)  # ends the read above: a write of its own, never an upgrade
-        session.execute(update(Participant).where(Participant.id == participant_id).values(last_seen_at=now))
+        session.execute(
+            update(Participant).where(col(Participant.id) == participant_id).values(last_seen_at=now)
+        )
         session.commit()
         participant = session.get(Participant, participant_id)
     return participant
@@ -80,7 +82,7 @@ def roster(*, session: Session, workshop_id: int, admission: str = LET_IN) -> li
         session.exec(
             select(Participant)
             .where(Participant.workshop_id == workshop_id, Participant.admission == admission)
-            .order_by(Participant.joined_at, Participant.id)
+            .order_by(col(Participant.joined_at), col(Participant.id))
         ).all()
     )
 

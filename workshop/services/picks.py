@@ -43,7 +43,7 @@ def set_picks(
     )
     if len(valid) != len(chosen):
         raise InvalidInput("error.pick_not_on_map")
-    session.exec(delete(Pick).where(Pick.participant_id == participant.id))
+    session.exec(delete(Pick).where(col(Pick.participant_id) == participant.id))
     for trend_id in chosen:
         session.add(
             Pick(

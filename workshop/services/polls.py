@@ -55,7 +55,7 @@ def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
     if subject == "trend":
         support = Counter(trend_id for trend_id, _pid in _complete_picks(session, workshop))
         trends = session.exec(
-            select(Trend).where(col(Trend.id).in_(list(support))).order_by(Trend.position)
+            select(Trend).where(col(Trend.id).in_(list(support))).order_by(col(Trend.position))
         ).all()
         ordered = sorted(trends, key=lambda t: (-support[t.id], t.position))
         for position, trend in enumerate(ordered):
@@ -95,7 +95,7 @@ def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
 def options_of(*, session: Session, poll_id: int) -> list[PollOption]:
     return list(
         session.exec(
-            select(PollOption).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
+            select(PollOption).where(PollOption.poll_id == poll_id).order_by(col(PollOption.position))
         ).all()
     )
 
@@ -261,7 +261,7 @@ def cast_ballot(
     else:
         ballot.updated_at = now
         session.add(ballot)
-        session.exec(delete(BallotMark).where(BallotMark.ballot_id == ballot.id))
+        session.exec(delete(BallotMark).where(col(BallotMark.ballot_id) == ballot.id))
     for option_id, dots in cleaned.items():
         session.add(BallotMark(ballot_id=ballot.id, option_id=option_id, dots=dots))
     _commit(session, workshop, events.BALLOT)
@@ -272,7 +272,7 @@ def cast_ballot(
 def ballot_of(*, session: Session, poll_id: int, participant_id: int) -> dict[int, int]:
     rows = session.exec(
         select(BallotMark.option_id, BallotMark.dots)
-        .join(Ballot, Ballot.id == BallotMark.ballot_id)
+        .join(Ballot, col(Ballot.id) == BallotMark.ballot_id)
         .where(Ballot.poll_id == poll_id, Ballot.participant_id == participant_id)
     ).all()
     return dict(rows)
@@ -286,9 +286,9 @@ def count_poll(*, session: Session, poll_id: int) -> voting.Result:
     option_ids = session.exec(select(PollOption.id).where(PollOption.poll_id == poll_id)).all()
     rows = session.exec(
         select(BallotMark.option_id, func.sum(BallotMark.dots))
-        .join(Ballot, Ballot.id == BallotMark.ballot_id)
+        .join(Ballot, col(Ballot.id) == BallotMark.ballot_id)
         .where(Ballot.poll_id == poll_id)
-        .group_by(BallotMark.option_id)
+        .group_by(col(BallotMark.option_id))
     ).all()
     counts = dict.fromkeys(option_ids, 0)
     for option_id, dots in rows:
