@@ -3,12 +3,12 @@ or on the control page (a laptop screen or the facilitator's phone)."""
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from practice.room import MAX_GROUP, start_practice
+from ui import config
 from ui.common import act, esc, flash, lang, md_escape, show_flash, tr
 from ui.live import action_of
 from ui.present import Board, board_part, group_warnings, option_text
@@ -26,13 +26,8 @@ TIDY = "ctl_tidy"
 
 
 def configured_base_url() -> str:
-    value = os.environ.get("PUBLIC_BASE_URL", "")
-    if not value:
-        try:
-            value = str(st.secrets.get("public_base_url", ""))
-        except Exception:  # no secrets file: nothing configured
-            value = ""
-    return value.strip()
+    """``PUBLIC_BASE_URL``, else ``public_base_url`` in .streamlit/secrets.toml; may be empty."""
+    return config.public_base_url()
 
 
 def join_link(view: WorkshopView) -> str:
