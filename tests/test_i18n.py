@@ -4,7 +4,6 @@ is missing (a missing key would show itself on screen)."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 import string
 from pathlib import Path
@@ -73,7 +72,7 @@ def field_names() -> set[str]:
     """Every ``field=`` an error carries in the domain: literal names and the settings' names
     (``Settings.validated`` reports the setting it refuses)."""
     names = {m.group(2) for path in ROOT.glob("workshop/**/*.py") for m in FIELD_ARG.finditer(source(path))}
-    return names | {f.name for f in dataclasses.fields(Settings)}
+    return names | set(Settings.setting_names())
 
 
 def family_keys() -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -29,6 +28,7 @@ from workshop.db.models import (
     Trend,
     TrendMapVersion,
     Workshop,
+    WorkshopSettings,
     utcnow,
 )
 from workshop.live import events
@@ -71,41 +71,12 @@ LET_IN, WAITING, TURNED_AWAY = "in", "waiting", "turned_away"
 # --------------------------------------------------------------------------- settings
 
 
-@dataclass(frozen=True)
-class Settings:
-    picks_min: int = 4
-    picks_max: int = 5
-    notes_min: int = 3
-    notes_max: int = 4
-    ideas_max: int = 3
-    votes_per_person: int = 1
-    cap_per_option: int = 1
-    pick_minutes: int = 7
-    write_minutes: int = 10  # step 3, the obstacles
-    ideas_minutes: int = 10  # step 4, the innovations
-    vote_minutes: int = 3
-
-    def validated(self, *, trend_count: int) -> Settings:
-        def whole(name: str, low: int, high: int) -> int:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise InvalidInput("error.setting_range", field=name, low=low, high=high)
-            return value
-
-        whole("picks_max", 1, min(10, trend_count))
-        whole("picks_min", 1, self.picks_max)
-        whole("notes_max", 1, 8)
-        whole("notes_min", 1, self.notes_max)
-        whole("ideas_max", 1, 8)
-        whole("votes_per_person", 1, 10)
-        whole("cap_per_option", 1, self.votes_per_person)
-        for name in ("pick_minutes", "write_minutes", "ideas_minutes", "vote_minutes"):
-            whole(name, MIN_MINUTES, MAX_MINUTES)
-        return self
+# The settings and their bounds are declared once, with the table (workshop.db.models).
+Settings = WorkshopSettings
 
 
 def settings_of(workshop: Workshop) -> Settings:
-    return Settings(**{f.name: getattr(workshop, f.name) for f in fields(Settings)})
+    return Settings.model_construct(**{name: getattr(workshop, name) for name in Settings.setting_names()})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -203,7 +174,7 @@ def create_workshop(
         lang=lang if lang in ("ru", "en") else "ru",
         open_voting=bool(open_voting),
         step_started_at=utcnow(),
-        **{f.name: getattr(settings, f.name) for f in fields(Settings)},
+        **{name: getattr(settings, name) for name in Settings.setting_names()},
     )
     session.add(workshop)
     session.flush()

@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -119,7 +119,7 @@ _ID = re.compile(r"[A-Za-z0-9_-]+")
 _OPTION_DETAIL = re.compile(r"^(round \d+: option )([A-Za-z0-9_-]+)$")
 
 _WORKSHOP_TEXTS = ("title", "product", "facilitator_name")
-_SETTINGS = tuple(f.name for f in fields(Settings))
+_SETTINGS = Settings.setting_names()
 _FLAGS = ("agreement_confirmed", "show_authors", "open_voting", "sound", "locked")
 _TREND_TEXTS = tuple(
     "category category_ru category_en title_ru title_en description_ru description_en source".split()
@@ -810,7 +810,8 @@ class _Reader:
         for name in _SETTINGS:
             row[name] = _whole(w[name], f"{where}.{name}", 0, 1000)
         try:
-            Settings(**{name: row[name] for name in _SETTINGS}).validated(trend_count=trend_count)
+            given = Settings.model_construct(**{name: row[name] for name in _SETTINGS})
+            given.validated(trend_count=trend_count)
         except InvalidInput as refused:
             args = refused.args_dict
             raise InvalidInput(
