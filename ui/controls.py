@@ -19,6 +19,7 @@ from workshop.i18n import t
 from workshop.live.views import WorkshopView
 from workshop.render.qr import qr_data_uri
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.limits import NOTE_MAX
 
 SCOPE = "ctl"
@@ -123,14 +124,14 @@ def _poll_buttons(view: WorkshopView, board: Board) -> None:
         labels={"text": t("ctl.ballots", lang(), n="{n}", total="{total}")},
     )
     args = {"workshop_id": wid, "poll_id": poll.id}
-    if poll.status == "ready":
+    if poll.status == PollStatus.READY:
         _action(tr("ctl.open_vote"), "open_vote", services.open_poll, **args)
-    elif poll.status == "open":
+    elif poll.status == PollStatus.OPEN:
         _action(tr("ctl.close_vote"), "close_vote", services.close_poll, **args)
-    elif poll.status == "closed":
+    elif poll.status == PollStatus.CLOSED:
         _action(tr("ctl.reveal"), "reveal_vote", services.reveal_poll, **args)
     # A tie is shown only once revealed: the projector's sidebar must not leak a result.
-    if poll.status == "revealed" and poll.tie and not poll.decided_by:
+    if poll.status == PollStatus.REVEALED and poll.tie and not poll.decided_by:
         st.warning(tr("ctl.tie"))
         _action(tr("ctl.runoff"), "runoff", services.start_runoff, **args)
         # The facilitator decides with one click on the option chosen.
@@ -174,8 +175,8 @@ def _notes_tools(view: WorkshopView, board: Board) -> None:
 def _missing_for_next(view: WorkshopView) -> str | None:
     """What the next step still needs (a message key), so its button waits for it."""
     kind = steps.NOTE_KIND.get(view.step)
-    if kind is not None and not (view.obstacles if kind == "obstacle" else view.innovations):
-        return "refuse.no_obstacles" if kind == "obstacle" else "refuse.no_innovations"
+    if kind is not None and not (view.obstacles if kind == Subject.OBSTACLE else view.innovations):
+        return "refuse.no_obstacles" if kind == Subject.OBSTACLE else "refuse.no_innovations"
     return None
 
 

@@ -25,11 +25,13 @@ from workshop.db.models import Ballot, BallotMark, Note, Participant, Pick, Poll
 from workshop.live.views import workshop_view
 from workshop.managers.archive import status_of
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.errors import NotFound
 from workshop.services import ballots_cast, count_poll, options_of
 
-SUBJECTS = ("trend", "obstacle", "innovation")
-COUNTED = ("closed", "revealed", "cancelled")  # poll statuses whose counts are on record
+SUBJECTS = tuple(Subject)
+# poll statuses whose counts are on record
+COUNTED = (PollStatus.CLOSED, PollStatus.REVEALED, PollStatus.CANCELLED)
 _RUNOFF_DETAIL = re.compile(r"^round (\d+):")
 
 
@@ -147,7 +149,7 @@ class PollRecord:
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == PollStatus.CANCELLED
 
     @property
     def counted(self) -> bool:

@@ -35,9 +35,10 @@ from workshop.i18n import CATALOGUE, t
 from workshop.managers.record import Chosen, OptionRecord, PollRecord, RunnerUp, WorkshopRecord
 from workshop.render import figures
 from workshop.render.poster import FONT_DIRS, FontMissing, _register_fonts
+from workshop.rules.enums import Subject
 from workshop.rules.text import markdown_literal
 
-SUBJECTS = ("trend", "obstacle", "innovation")
+SUBJECTS = tuple(Subject)
 SUBJECT_STEP = {"trend": 2, "obstacle": 3, "innovation": 4}
 COLOURS = {
     "trend": figures.TREND_COLOUR,

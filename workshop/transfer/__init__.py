@@ -71,6 +71,7 @@ from workshop.managers import handoff as handoff_rules
 from workshop.maps.store import save_map, trends_of, validate_map
 from workshop.maps.uploads import MAX_TRENDS, json_too_deep_at
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus
 from workshop.rules.errors import BallotInvalid, InvalidInput, NotFound
 from workshop.rules.limits import HANDOFF_NOTE_MAX, LINK_MAX, LINKS_MAX
 from workshop.rules.security import hash_secret, new_join_code, new_secret
@@ -94,7 +95,7 @@ MAX_MARKS = 10  # on one ballot: at most 10 votes per person, each mark at least
 MAX_LOG = 50_000
 MAX_HANDOFF_EVENTS = 1000
 
-POLL_STATUSES = ("ready", "open", "closed", "revealed", "cancelled")
+POLL_STATUSES = tuple(PollStatus)
 DECIDED_BY = ("vote", "facilitator")
 HANDOFF_CHANGES = ("assigned", "reassigned", "status", "note")
 ARCHIVE_SUFFIX = "-archive"
