@@ -271,7 +271,7 @@ def _spans(events: list[Event]) -> tuple[StepSpan, ...]:
 def _runoff_rounds(events: list[Event]) -> set[tuple[str, int]]:
     """(subject, round) of every runoff, from the log: a round after a vote the facilitator
     cancelled by going back is a new vote, not a runoff."""
-    found = set()
+    found: set[tuple[str, int]] = set()
     for e in events:
         match = _RUNOFF_DETAIL.match(e.detail)
         if e.event == "runoff" and match and e.step in steps.VOTE_STEPS:

@@ -40,7 +40,7 @@ FINISHED = Step.FINISHED
 STEPS: tuple[Step, ...] = tuple(Step)
 
 # The method's five steps, and which of them each state belongs to.
-METHOD_STEP = {
+METHOD_STEP: dict[str, int] = {
     LOBBY: 1,
     TRENDS_PICK: 2,
     TRENDS_VOTE: 2,
@@ -52,13 +52,14 @@ METHOD_STEP = {
     FINISHED: 5,
 }
 
-WRITE_STEPS = {TRENDS_PICK, OBSTACLES_WRITE, INNOVATIONS_WRITE}
-VOTE_STEPS = {
+# Keyed by the names; a plain string read from the database looks them up all the same.
+WRITE_STEPS: set[str] = {TRENDS_PICK, OBSTACLES_WRITE, INNOVATIONS_WRITE}
+VOTE_STEPS: dict[str, Subject] = {
     TRENDS_VOTE: Subject.TREND,
     OBSTACLES_VOTE: Subject.OBSTACLE,
     INNOVATIONS_VOTE: Subject.INNOVATION,
 }
-NOTE_KIND = {OBSTACLES_WRITE: Subject.OBSTACLE, INNOVATIONS_WRITE: Subject.INNOVATION}
+NOTE_KIND: dict[str, Subject] = {OBSTACLES_WRITE: Subject.OBSTACLE, INNOVATIONS_WRITE: Subject.INNOVATION}
 
 
 def is_timed(step: str) -> bool:
