@@ -23,7 +23,6 @@ generated workshop.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from collections import Counter, defaultdict
@@ -36,6 +35,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from workshop.config import settings
 from workshop.db.engine import DEFAULT_DATA_DIR, begin_write, create_tables, make_engine
 from workshop.db.models import (
     Ballot,
@@ -1570,7 +1570,7 @@ def _generate(
 
 
 def default_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = settings().database_url
     if url:
         return url
     DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ from workshop.live.board import FACILITATOR, ROOM
 from workshop.live.views import WorkshopView
 from workshop.render.qr import qr_data_uri
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.errors import NotFound
 from workshop.rules.security import normalise_join_code, secret_matches
 
@@ -137,8 +138,12 @@ def _vote(view: WorkshopView, board: Board) -> None:
     poll = poll_view.poll
     if poll.round > 1:
         st.warning(tr("proj.runoff", round=poll.round))
-    if poll.status in ("ready", "open", "closed"):
-        status = {"ready": "proj.vote_ready", "open": "proj.vote_open", "closed": "proj.vote_closed"}
+    if poll.status in (PollStatus.READY, PollStatus.OPEN, PollStatus.CLOSED):
+        status = {
+            PollStatus.READY: "proj.vote_ready",
+            PollStatus.OPEN: "proj.vote_open",
+            PollStatus.CLOSED: "proj.vote_closed",
+        }
         board_part(
             "ballots",
             board,
@@ -164,7 +169,7 @@ def _vote(view: WorkshopView, board: Board) -> None:
 
 def _write(view: WorkshopView, board: Board) -> None:
     kind = steps.NOTE_KIND[view.step]
-    if kind == "obstacle":
+    if kind == Subject.OBSTACLE:
         st.header(tr("proj.obstacle_title", product=view.workshop.product))
         note_wall(board, kind=kind)
         return

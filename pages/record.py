@@ -14,6 +14,7 @@ from workshop.access import net
 from workshop.i18n import t
 from workshop.managers import handoff, sharing
 from workshop.managers.record import workshop_record
+from workshop.rules import steps
 from workshop.rules.errors import NotFound
 from workshop.rules.limits import EMAIL_MAX, HANDOFF_NOTE_MAX, NAME_MAX, ROLE_MAX
 
@@ -30,7 +31,7 @@ except NotFound:
     st.error(tr("manage.not_found"))
     st.stop()
 workshop_id = workshop.id
-finished = workshop.step == "finished"
+finished = workshop.step == steps.FINISHED
 
 show_flash("record")
 show_record(record, lang())

@@ -4,20 +4,40 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui.common import act, change_language_link, flash, guess_missed, guess_wait, lang, show_flash, tr
+from ui.common import (
+    act,
+    change_language_link,
+    error_text,
+    flash,
+    guess_missed,
+    guess_wait,
+    lang,
+    show_flash,
+    tr,
+)
 from ui.fields import text_field
 from ui.memory import go_to
 from ui.style import phone_style
 from web.engine import new_session
 from workshop import services
 from workshop.access import guessing
+from workshop.db.models import WorkshopSettings
 from workshop.i18n import localized
 from workshop.maps.store import latest_versions
-from workshop.rules.errors import NotFound
+from workshop.rules.errors import InvalidInput, NotFound
 from workshop.rules.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
 from workshop.rules.security import normalise_join_code
 
 CREATED = "_created"
+CAP_START = 2
+
+
+def setting_input(column, name: str, value: int | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """A number field for the setting ``name``, within its bounds, starting at its default."""
+    low, high = WorkshopSettings.bounds(name)
+    start = WorkshopSettings.default(name) if value is None else value
+    column.number_input(tr(f"field.{name}"), low, high, start, key=name, **kwargs)
+
 
 phone_style()
 change_language_link()
@@ -39,21 +59,15 @@ with new_session() as session:
 
 def _create() -> None:
     s = st.session_state
-    defaults = services.Settings()
-    votes = int(s.get("votes_per_person", defaults.votes_per_person))
-    settings = services.Settings(
-        picks_min=int(s.get("picks_min", defaults.picks_min)),
-        picks_max=int(s.get("picks_max", defaults.picks_max)),
-        notes_min=int(s.get("notes_min", defaults.notes_min)),
-        notes_max=int(s.get("notes_max", defaults.notes_max)),
-        ideas_max=int(s.get("ideas_max", defaults.ideas_max)),
-        votes_per_person=votes,
-        cap_per_option=int(s.get("cap_per_option", 2)) if votes > 1 else 1,
-        pick_minutes=int(s.get("pick_minutes", defaults.pick_minutes)),
-        write_minutes=int(s.get("write_minutes", defaults.write_minutes)),
-        ideas_minutes=int(s.get("ideas_minutes", defaults.ideas_minutes)),
-        vote_minutes=int(s.get("vote_minutes", defaults.vote_minutes)),
-    )
+    names = WorkshopSettings.setting_names()
+    given = {name: int(s.get(name, WorkshopSettings.default(name))) for name in names}
+    # The cap is for dot voting only: its field shows then, starting at 2.
+    given["cap_per_option"] = int(s.get("cap_per_option", CAP_START)) if given["votes_per_person"] > 1 else 1
+    try:
+        settings = WorkshopSettings(**given)
+    except InvalidInput as refused:  # a setting out of its bounds, named as every screen names it
+        flash("error", error_text(refused), "create")
+        return
     version_id = next((v for _m, v, title in maps if title == s.map_title), None)
     result = act(
         services.create_workshop,
@@ -113,20 +127,18 @@ with left:
     # form they show only what applies (the cap only with dot voting).
     with st.expander(tr("start.settings")):
         c1, c2, c3 = st.columns(3)
-        c1.number_input(tr("field.picks_min"), 1, 10, 4, key="picks_min")
-        c1.number_input(tr("field.picks_max"), 1, 10, 5, key="picks_max")
-        c2.number_input(tr("field.notes_min"), 1, 8, 3, key="notes_min")
-        c2.number_input(tr("field.notes_max"), 1, 8, 4, key="notes_max")
-        c2.number_input(tr("field.ideas_max"), 1, 8, 3, key="ideas_max")
-        c1.number_input(
-            tr("field.votes_per_person"), 1, 10, 1, key="votes_per_person", help=tr("start.votes_help")
-        )
+        setting_input(c1, "picks_min")
+        setting_input(c1, "picks_max")
+        setting_input(c2, "notes_min")
+        setting_input(c2, "notes_max")
+        setting_input(c2, "ideas_max")
+        setting_input(c1, "votes_per_person", help=tr("start.votes_help"))
         if int(st.session_state.get("votes_per_person") or 1) > 1:
-            c1.number_input(tr("field.cap_per_option"), 1, 10, 2, key="cap_per_option")
-        c3.number_input(tr("field.pick_minutes"), 1, 120, 7, key="pick_minutes")
-        c3.number_input(tr("field.write_minutes"), 1, 120, 10, key="write_minutes")
-        c3.number_input(tr("field.ideas_minutes"), 1, 120, 10, key="ideas_minutes")
-        c3.number_input(tr("field.vote_minutes"), 1, 120, 3, key="vote_minutes")
+            setting_input(c1, "cap_per_option", CAP_START)
+        setting_input(c3, "pick_minutes")
+        setting_input(c3, "write_minutes")
+        setting_input(c3, "ideas_minutes")
+        setting_input(c3, "vote_minutes")
         st.checkbox(
             tr("field.open_voting"), value=False, key="open_voting", help=tr("start.open_voting_help")
         )

@@ -38,6 +38,7 @@ from sqlmodel import Session
 
 from tests.postgres import as_postgres, pg_bin
 from tests.support import free_port
+from workshop.config import settings
 from workshop.db.engine import make_engine, upgrade
 from workshop.live.notify import is_postgresql
 from workshop.maps.store import install_builtin_maps
@@ -343,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url", default="", help="PostgreSQL (default: DATABASE_URL, or a throwaway)"
     )
     args = parser.parse_args(argv)
-    url = args.database_url or os.environ.get("DATABASE_URL", "").strip()
+    url = args.database_url or settings().database_url
     if url and not is_postgresql(url):
         parser.error(
             "several processes need PostgreSQL: SQLite's changes would not reach the other processes"

@@ -5,7 +5,6 @@ workshop/i18n/locale/*/LC_MESSAGES/messages.po; the app reads what ``make catalo
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 import string
 from pathlib import Path
@@ -102,7 +101,7 @@ def field_names() -> set[str]:
     """Every ``field=`` an error carries in the domain: literal names and the settings' names
     (``Settings.validated`` reports the setting it refuses)."""
     names = {m.group(2) for path in ROOT.glob("workshop/**/*.py") for m in FIELD_ARG.finditer(source(path))}
-    return names | {f.name for f in dataclasses.fields(Settings)}
+    return names | set(Settings.setting_names())
 
 
 def family_keys() -> list[str]:

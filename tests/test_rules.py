@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from workshop.rules import security, steps, timers, voting
+from workshop.rules.enums import HandoffStatus, PollStatus, Subject
 from workshop.rules.errors import BallotInvalid, InvalidInput, TransitionRefused
-from workshop.rules.steps import Facts
+from workshop.rules.steps import Facts, Step
 from workshop.rules.text import clean_text
 
 NOW = datetime(2024, 5, 17, 10, 0, tzinfo=UTC)
@@ -425,3 +426,37 @@ def test_join_codes_use_only_the_unambiguous_alphabet() -> None:
 )
 def test_join_codes_are_normalised_as_typed(raw: str | None, expected: str) -> None:
     assert security.normalise_join_code(raw) == expected  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the stored names
+
+
+def test_the_names_are_the_strings_the_database_keeps() -> None:
+    assert [s.value for s in Subject] == ["trend", "obstacle", "innovation"]
+    assert [s.value for s in PollStatus] == ["ready", "open", "closed", "revealed", "cancelled"]
+    assert [s.value for s in HandoffStatus] == [
+        "new",
+        "checking",
+        "similar_exists",
+        "customers_want",
+        "rejected",
+        "piloted",
+    ]
+    assert steps.STEPS == tuple(Step)
+    assert [s.value for s in Step][:2] == ["lobby", "trends_pick"]
+
+
+def test_a_name_equals_hashes_and_formats_as_its_string() -> None:
+    assert PollStatus.OPEN == "open" and "open" == PollStatus.OPEN
+    assert {Subject.TREND: 1}["trend"] == 1 and {"trend": 1}[Subject.TREND] == 1
+    assert f"phone.vote_title.{Subject.OBSTACLE}" == "phone.vote_title.obstacle"
+    assert steps.VOTE_STEPS["obstacles_vote"] is Subject.OBSTACLE
+    assert steps.next_step(steps.Facts(step="lobby", participants=1)) is Step.TRENDS_PICK
+
+
+def test_the_hand_off_order_is_told_in_its_statuses() -> None:
+    from workshop.managers import handoff
+
+    assert set(handoff.NEXT) == set(HandoffStatus)
+    assert handoff.allowed_next("new") == (HandoffStatus.CHECKING, HandoffStatus.REJECTED)
+    assert handoff.OPEN == ("new", "checking", "similar_exists", "customers_want")

@@ -3,12 +3,12 @@ or on the control page (a laptop screen or the facilitator's phone)."""
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from practice.room import MAX_GROUP, start_practice
+from ui import config
 from ui.common import act, esc, flash, lang, md_escape, show_flash, tr
 from ui.live import action_of
 from ui.present import Board, board_part, group_warnings, option_text
@@ -19,6 +19,7 @@ from workshop.i18n import t
 from workshop.live.views import WorkshopView
 from workshop.render.qr import qr_data_uri
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.limits import NOTE_MAX
 
 SCOPE = "ctl"
@@ -26,13 +27,8 @@ TIDY = "ctl_tidy"
 
 
 def configured_base_url() -> str:
-    value = os.environ.get("PUBLIC_BASE_URL", "")
-    if not value:
-        try:
-            value = str(st.secrets.get("public_base_url", ""))
-        except Exception:  # no secrets file: nothing configured
-            value = ""
-    return value.strip()
+    """``PUBLIC_BASE_URL``, else ``public_base_url`` in .streamlit/secrets.toml; may be empty."""
+    return config.public_base_url()
 
 
 def join_link(view: WorkshopView) -> str:
@@ -128,14 +124,14 @@ def _poll_buttons(view: WorkshopView, board: Board) -> None:
         labels={"text": t("ctl.ballots", lang(), n="{n}", total="{total}")},
     )
     args = {"workshop_id": wid, "poll_id": poll.id}
-    if poll.status == "ready":
+    if poll.status == PollStatus.READY:
         _action(tr("ctl.open_vote"), "open_vote", services.open_poll, **args)
-    elif poll.status == "open":
+    elif poll.status == PollStatus.OPEN:
         _action(tr("ctl.close_vote"), "close_vote", services.close_poll, **args)
-    elif poll.status == "closed":
+    elif poll.status == PollStatus.CLOSED:
         _action(tr("ctl.reveal"), "reveal_vote", services.reveal_poll, **args)
     # A tie is shown only once revealed: the projector's sidebar must not leak a result.
-    if poll.status == "revealed" and poll.tie and not poll.decided_by:
+    if poll.status == PollStatus.REVEALED and poll.tie and not poll.decided_by:
         st.warning(tr("ctl.tie"))
         _action(tr("ctl.runoff"), "runoff", services.start_runoff, **args)
         # The facilitator decides with one click on the option chosen.
@@ -179,8 +175,8 @@ def _notes_tools(view: WorkshopView, board: Board) -> None:
 def _missing_for_next(view: WorkshopView) -> str | None:
     """What the next step still needs (a message key), so its button waits for it."""
     kind = steps.NOTE_KIND.get(view.step)
-    if kind is not None and not (view.obstacles if kind == "obstacle" else view.innovations):
-        return "refuse.no_obstacles" if kind == "obstacle" else "refuse.no_innovations"
+    if kind is not None and not (view.obstacles if kind == Subject.OBSTACLE else view.innovations):
+        return "refuse.no_obstacles" if kind == Subject.OBSTACLE else "refuse.no_innovations"
     return None
 
 

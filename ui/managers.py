@@ -3,10 +3,9 @@ browser session, with the manager's name kept for the hand-off history."""
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
+from ui import config
 from ui.common import change_language_link, guess_missed, guess_wait, tr
 from ui.fields import text_field
 from workshop.access import guessing
@@ -20,13 +19,7 @@ MANAGER = "manager_name"
 
 def configured_password() -> str:
     """``MANAGER_PASSWORD``, else ``manager_password`` in .streamlit/secrets.toml; may be empty."""
-    value = os.environ.get("MANAGER_PASSWORD", "")
-    if not value:
-        try:
-            value = str(st.secrets.get("manager_password", ""))
-        except Exception:  # no secrets file: nothing configured
-            value = ""
-    return value
+    return config.manager_password()
 
 
 def require_manager() -> str:

@@ -21,6 +21,7 @@ from workshop.live.views import WorkshopView, shared_view, signature_of
 from workshop.maps.metro import Station, metro_layout
 from workshop.render import figures
 from workshop.rules import steps
+from workshop.rules.enums import Subject
 from workshop.rules.results import Row, results_layout
 
 
@@ -151,7 +152,7 @@ def note_wall(board: Board, *, kind: str) -> None:
         "wall",
         board,
         key="board_wall",
-        css="innovation" if kind == "innovation" else "",
+        css="innovation" if kind == Subject.INNOVATION else "",
         labels={
             "count": plural_labels(f"wall.count.{kind}", lang(), n="{n}"),
             "empty": t(f"wall.empty.{kind}", lang()),
@@ -274,7 +275,7 @@ def results_chart(view: WorkshopView) -> None:
 
 def why_chosen(view: WorkshopView) -> None:
     """Step 5: which trend and why, which obstacle and why, which innovation."""
-    for subject in ("trend", "obstacle", "innovation"):
+    for subject in Subject:
         choice = view.choices.get(subject)
         st.html(f"<h3 style='margin:8px 0 4px 0'>{esc(tr(f'why.{subject}'))}</h3>")
         if choice is None:
@@ -288,7 +289,7 @@ def why_chosen(view: WorkshopView) -> None:
             f"<div>{esc(tr('why.votes', votes=choice.votes, ballots=choice.ballots))} "
             f"{esc(rounds)} {esc(how)}</div>",
         ]
-        if subject == "trend" and choice.option.trend_id is not None:
+        if subject == Subject.TREND and choice.option.trend_id is not None:
             names = view.pickers.get(choice.option.trend_id, [])
             lines.append(f"<div>{esc(tr('why.picked_by', n=len(names)))}: {esc(', '.join(names))}</div>")
         else:

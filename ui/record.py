@@ -18,6 +18,7 @@ from workshop.i18n import t
 from workshop.managers.record import PollRecord, WorkshopRecord
 from workshop.render import exports, figures
 from workshop.render.exports import Table, when
+from workshop.rules.enums import Subject
 
 
 def _frame(table: Table) -> pd.DataFrame:
@@ -140,15 +141,15 @@ def show_record(record: WorkshopRecord, lang: str) -> None:
         st.subheader(t("record.roster", lang))
         _table(exports.roster_table(record, lang), lang)
         st.subheader(t("record.picks", lang))
-        _table(exports.items_table(record, lang, kinds=("trend",)), lang)
+        _table(exports.items_table(record, lang, kinds=(Subject.TREND,)), lang)
         _table(exports.picks_table(record, lang), lang)
     with notes:
         if not record.authors_named:
             st.caption(t("record.authors_hidden", lang))
         st.subheader(t("record.obstacles", lang))
-        _table(exports.items_table(record, lang, kinds=("obstacle",)), lang)
+        _table(exports.items_table(record, lang, kinds=(Subject.OBSTACLE,)), lang)
         st.subheader(t("record.innovations", lang))
-        _table(exports.items_table(record, lang, kinds=("innovation",)), lang)
+        _table(exports.items_table(record, lang, kinds=(Subject.INNOVATION,)), lang)
         st.subheader(t("record.merges", lang))
         _table(exports.merges_table(record, lang), lang)
     with votes:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import threading
 import time
@@ -39,6 +38,7 @@ from starlette.staticfiles import StaticFiles
 from web import phone
 from web.engine import new_session
 from workshop.access import guessing, tickets
+from workshop.config import settings
 from workshop.db.engine import database_url
 from workshop.live import notify
 from workshop.live.board import board_json
@@ -50,8 +50,10 @@ HEARTBEAT_S = 15.0
 # Streamlit session died with the old process.
 BOOT_ID = secrets.token_hex(6)
 COALESCE_S = 0.03
-# A projector, the facilitator's screens and a few phones on one machine stay well under this.
-STREAMS_PER_CLIENT = int(os.environ.get("LIVE_STREAMS_PER_CLIENT", "24"))
+# A projector, the facilitator's screens and a few phones on one machine stay well under the
+# streams a client may hold (LIVE_STREAMS_PER_CLIENT). Read now too, so that a bad value stops the
+# server as it starts, naming the variable.
+settings()
 _streams: Counter[str] = Counter()
 _streams_lock = threading.Lock()
 _signing: dict[str, bytes] = {}
@@ -105,8 +107,9 @@ async def live_stream(request: Request) -> Response:
     if isinstance(ticket, Response):
         return ticket
     client = _client(request)
+    most = settings().live_streams_per_client
     with _streams_lock:
-        if client != guessing.UNSEEN and _streams[client] >= STREAMS_PER_CLIENT:
+        if client != guessing.UNSEEN and _streams[client] >= most:
             return Response(status_code=429, headers={"Retry-After": "30"})
     board = ticket.sees_board
     kinds = {k for k in request.query_params.get("kinds", "").split(",") if k in ALL_KINDS}

@@ -49,9 +49,11 @@ from workshop.i18n import LANGUAGES, localized, t
 from workshop.live.board import epoch_ms
 from workshop.live.phone_screen import phone_screen
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.errors import WorkshopError
 from workshop.rules.limits import DEPARTMENT_MAX, NAME_MAX, NOTE_MAX, RATIONALE_MAX
 from workshop.rules.security import normalise_join_code
+from workshop.rules.steps import Step
 
 HERE = Path(__file__).resolve().parent
 ASSETS = HERE / "assets"
@@ -70,6 +72,8 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# The templates compare with the names, not with bare strings.
+_env.globals.update(Step=Step, Subject=Subject, PollStatus=PollStatus)
 
 
 def _version() -> str:
@@ -397,7 +401,7 @@ def _screen_context(
         kind = steps.NOTE_KIND[step]
         ctx["kind"] = kind
         ctx["mine"] = screen.mine
-        ctx["limit"] = w.notes_max if kind == "obstacle" else w.ideas_max
+        ctx["limit"] = w.notes_max if kind == Subject.OBSTACLE else w.ideas_max
     elif step in steps.VOTE_STEPS:
         ctx["subject"] = steps.VOTE_STEPS[step]
         ctx["poll"] = screen.poll

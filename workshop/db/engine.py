@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import event
@@ -10,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
+from workshop.config import settings
 from workshop.db import models  # noqa: F401  (registers the tables)
 
 # Execution option a service sets on its session's connection before it writes.
@@ -20,7 +20,7 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 def database_url() -> str:
     """``DATABASE_URL`` if set, else an SQLite file under ``data/``."""
-    url = os.environ.get("DATABASE_URL", "").strip()
+    url = settings().database_url
     if url:
         return url
     DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -8,13 +8,19 @@ held by constraints; services check too, but the constraint is the last word.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, Self
 
+from pydantic import ValidationError, model_validator
+from pydantic_core import PydanticUndefined
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from workshop.rules.errors import InvalidInput
 from workshop.rules.limits import (
     DEPARTMENT_MAX,
     EMAIL_MAX,
+    MAX_MINUTES,
+    MIN_MINUTES,
     NAME_MAX,
     NOTE_MAX,
     PRODUCT_MAX,
@@ -75,7 +81,98 @@ class Trend(SQLModel, table=True):
     source: str = Field(default="", max_length=300)
 
 
-class Workshop(SQLModel, table=True):
+# A setting is a whole number; True is not one (pydantic's lax mode would take it as 1).
+WHOLE = {"strict": True}
+
+
+class WorkshopSettings(SQLModel):
+    """What a facilitator sets when creating a workshop, with each setting's bounds: the
+    ``Workshop`` table's columns, and what the create form and an import are checked with.
+
+    A value out of its bounds is refused as the ``InvalidInput`` every screen shows ("field: from
+    low to high"), never as pydantic's ``ValidationError``. ``validated`` adds what depends on
+    the other settings and on the map (no more picks than trends, minimum not above maximum)."""
+
+    picks_min: int = Field(default=4, ge=1, le=10, schema_extra=WHOLE)
+    picks_max: int = Field(default=5, ge=1, le=10, schema_extra=WHOLE)
+    notes_min: int = Field(default=3, ge=1, le=8, schema_extra=WHOLE)
+    notes_max: int = Field(default=4, ge=1, le=8, schema_extra=WHOLE)
+    ideas_max: int = Field(default=3, ge=1, le=8, schema_extra=WHOLE)
+    votes_per_person: int = Field(default=1, ge=1, le=10, schema_extra=WHOLE)
+    cap_per_option: int = Field(default=1, ge=1, le=10, schema_extra=WHOLE)
+    pick_minutes: int = Field(default=7, ge=MIN_MINUTES, le=MAX_MINUTES, schema_extra=WHOLE)
+    # step 3, the obstacles
+    write_minutes: int = Field(default=10, ge=MIN_MINUTES, le=MAX_MINUTES, schema_extra=WHOLE)
+    # step 4, the innovations
+    ideas_minutes: int = Field(default=10, ge=MIN_MINUTES, le=MAX_MINUTES, schema_extra=WHOLE)
+    vote_minutes: int = Field(default=3, ge=MIN_MINUTES, le=MAX_MINUTES, schema_extra=WHOLE)
+
+    @classmethod
+    def setting_names(cls) -> tuple[str, ...]:
+        return tuple(WorkshopSettings.model_fields)
+
+    @classmethod
+    def bounds(cls, name: str) -> tuple[int, int]:
+        """The lowest and highest value the setting ``name`` may take, whatever the others."""
+        field = WorkshopSettings.model_fields[name]
+        low = next(m.ge for m in field.metadata if getattr(m, "ge", None) is not None)
+        high = next(m.le for m in field.metadata if getattr(m, "le", None) is not None)
+        return low, high
+
+    @classmethod
+    def default(cls, name: str) -> int:
+        value = WorkshopSettings.model_fields[name].default
+        assert value is not PydanticUndefined
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refused_as_invalid_input(cls, data: Any, handler: Any) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as error:
+            names = [str(e["loc"][0]) for e in error.errors() if e["loc"] and e["loc"][0] in CHECK_ORDER]
+            if not names:
+                raise
+            first = min(names, key=CHECK_ORDER.index)
+            low, high = cls.bounds(first)
+            raise InvalidInput("error.setting_range", field=first, low=low, high=high) from None
+
+    def validated(self, *, trend_count: int) -> Self:
+        """These settings, if they hold together for a map of ``trend_count`` trends; otherwise
+        ``InvalidInput`` naming the first setting out of range."""
+        ceilings = {
+            "picks_max": trend_count,
+            "picks_min": self.picks_max,
+            "notes_min": self.notes_max,
+            "cap_per_option": self.votes_per_person,
+        }
+        for name in CHECK_ORDER:
+            low, high = self.bounds(name)
+            high = min(high, ceilings.get(name, high))
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise InvalidInput("error.setting_range", field=name, low=low, high=high)
+        return self
+
+
+# The order the settings are checked in: a maximum before the minimum it bounds.
+CHECK_ORDER = (
+    "picks_max",
+    "picks_min",
+    "notes_max",
+    "notes_min",
+    "ideas_max",
+    "votes_per_person",
+    "cap_per_option",
+    "pick_minutes",
+    "write_minutes",
+    "ideas_minutes",
+    "vote_minutes",
+)
+
+
+class Workshop(WorkshopSettings, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True, max_length=12)
     title: str = Field(max_length=TITLE_MAX)
@@ -87,18 +184,7 @@ class Workshop(SQLModel, table=True):
     room_key_hash: str = Field(default="", max_length=64)
     trend_map_version_id: int = Field(foreign_key="trendmapversion.id")
     lang: str = Field(default="ru", max_length=2)
-
-    picks_min: int = 4
-    picks_max: int = 5
-    notes_min: int = 3
-    notes_max: int = 4
-    ideas_max: int = 3
-    votes_per_person: int = 1
-    cap_per_option: int = 1
-    pick_minutes: int = 7
-    write_minutes: int = 10  # step 3, the obstacles
-    ideas_minutes: int = 10  # step 4, the innovations
-    vote_minutes: int = 3
+    # ... and the settings (WorkshopSettings)
 
     step: str = Field(default="lobby", max_length=32)
     step_started_at: datetime | None = None

@@ -25,6 +25,7 @@ from workshop.db.models import (
 )
 from workshop.maps.store import trends_of
 from workshop.rules import steps, timers
+from workshop.rules.enums import PollStatus
 from workshop.services import (
     WAITING,
     ballots_cast,
@@ -73,7 +74,7 @@ class PollView:
 
     @property
     def revealed(self) -> bool:
-        return self.poll.status == "revealed"
+        return self.poll.status == PollStatus.REVEALED
 
     @property
     def winner(self) -> PollOption | None:
@@ -189,7 +190,7 @@ def _note_cards(notes: list[Note], people: dict[int, Participant]) -> dict[str, 
 def _poll_view(session: Session, poll: Poll, *, secret: bool) -> PollView:
     options = options_of(session=session, poll_id=poll.id)
     counts = count_poll(session=session, poll_id=poll.id)
-    show = not secret or poll.status == "revealed"
+    show = not secret or poll.status == PollStatus.REVEALED
     results = [OptionResult(o, counts.counts.get(o.id, 0) if show else None) for o in options]
     if show:
         results.sort(key=lambda r: -(r.votes or 0))
@@ -205,7 +206,7 @@ def _poll_view(session: Session, poll: Poll, *, secret: bool) -> PollView:
 def _choices(session: Session, workshop: Workshop) -> dict[str, Choice]:
     polls = session.exec(
         select(Poll)
-        .where(Poll.workshop_id == workshop.id, Poll.status != "cancelled")
+        .where(Poll.workshop_id == workshop.id, Poll.status != PollStatus.CANCELLED)
         .order_by(col(Poll.subject), col(Poll.round))
     ).all()
     by_subject: dict[str, list[Poll]] = defaultdict(list)

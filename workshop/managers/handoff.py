@@ -19,22 +19,24 @@ from workshop.db.engine import begin_write
 from workshop.db.models import ArchiveEntry, Handoff, HandoffEvent, Workshop, utcnow
 from workshop.managers import archive
 from workshop.rules import steps
+from workshop.rules.enums import HandoffStatus
 from workshop.rules.errors import InvalidInput, NotFound, TransitionRefused, WrongStep
 from workshop.rules.limits import EMAIL_MAX, HANDOFF_NOTE_MAX, LINK_MAX, LINKS_MAX, NAME_MAX, ROLE_MAX
 from workshop.rules.text import clean_text
 
-STATUSES = ("new", "checking", "similar_exists", "customers_want", "rejected", "piloted")
-CLOSED = frozenset({"rejected", "piloted"})
+S = HandoffStatus
+STATUSES: tuple[HandoffStatus, ...] = tuple(HandoffStatus)
+CLOSED = frozenset({S.REJECTED, S.PILOTED})
 OPEN = tuple(s for s in STATUSES if s not in CLOSED)
 
 # Where each status may go next. A finished check may be reopened; a pilot is the end.
-NEXT: dict[str, tuple[str, ...]] = {
-    "new": ("checking", "rejected"),
-    "checking": ("similar_exists", "customers_want", "rejected"),
-    "similar_exists": ("checking", "piloted", "rejected"),
-    "customers_want": ("piloted", "checking", "rejected"),
-    "rejected": ("checking",),
-    "piloted": (),
+NEXT: dict[str, tuple[HandoffStatus, ...]] = {
+    S.NEW: (S.CHECKING, S.REJECTED),
+    S.CHECKING: (S.SIMILAR_EXISTS, S.CUSTOMERS_WANT, S.REJECTED),
+    S.SIMILAR_EXISTS: (S.CHECKING, S.PILOTED, S.REJECTED),
+    S.CUSTOMERS_WANT: (S.PILOTED, S.CHECKING, S.REJECTED),
+    S.REJECTED: (S.CHECKING,),
+    S.PILOTED: (),
 }
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")

@@ -26,11 +26,13 @@ from workshop.i18n import localized
 from workshop.live.views import workshop_view
 from workshop.managers.archive import status_of
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.errors import NotFound
 from workshop.services import ballots_cast, count_poll, options_of
 
-SUBJECTS = ("trend", "obstacle", "innovation")
-COUNTED = ("closed", "revealed", "cancelled")  # poll statuses whose counts are on record
+SUBJECTS = tuple(Subject)
+# poll statuses whose counts are on record
+COUNTED = (PollStatus.CLOSED, PollStatus.REVEALED, PollStatus.CANCELLED)
 _RUNOFF_DETAIL = re.compile(r"^round (\d+):")
 
 
@@ -148,7 +150,7 @@ class PollRecord:
 
     @property
     def cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == PollStatus.CANCELLED
 
     @property
     def counted(self) -> bool:
@@ -270,7 +272,7 @@ def _spans(events: list[Event]) -> tuple[StepSpan, ...]:
 def _runoff_rounds(events: list[Event]) -> set[tuple[str, int]]:
     """(subject, round) of every runoff, from the log: a round after a vote the facilitator
     cancelled by going back is a new vote, not a runoff."""
-    found = set()
+    found: set[tuple[str, int]] = set()
     for e in events:
         match = _RUNOFF_DETAIL.match(e.detail)
         if e.event == "runoff" and match and e.step in steps.VOTE_STEPS:

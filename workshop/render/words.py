@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 from workshop.i18n import known, t
 from workshop.managers.record import Chosen, OptionRecord, PollRecord, RunnerUp, WorkshopRecord
+from workshop.rules.enums import Subject
 
-SUBJECTS = ("trend", "obstacle", "innovation")
+SUBJECTS = tuple(Subject)
 SUBJECT_STEP = {"trend": 2, "obstacle": 3, "innovation": 4}
 
 

@@ -7,33 +7,40 @@ Pure: a transition is a function of the current facts and returns the next step 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
+from workshop.rules.enums import Subject
 from workshop.rules.errors import TransitionRefused
 
-LOBBY = "lobby"
-TRENDS_PICK = "trends_pick"
-TRENDS_VOTE = "trends_vote"
-OBSTACLES_WRITE = "obstacles_write"
-OBSTACLES_VOTE = "obstacles_vote"
-INNOVATIONS_WRITE = "innovations_write"
-INNOVATIONS_VOTE = "innovations_vote"
-PRESENTATION = "presentation"
-FINISHED = "finished"
 
-STEPS: tuple[str, ...] = (
-    LOBBY,
-    TRENDS_PICK,
-    TRENDS_VOTE,
-    OBSTACLES_WRITE,
-    OBSTACLES_VOTE,
-    INNOVATIONS_WRITE,
-    INNOVATIONS_VOTE,
-    PRESENTATION,
-    FINISHED,
-)
+class Step(StrEnum):
+    """The workshop's states in order (``Workshop.step`` stores the value)."""
+
+    LOBBY = "lobby"
+    TRENDS_PICK = "trends_pick"
+    TRENDS_VOTE = "trends_vote"
+    OBSTACLES_WRITE = "obstacles_write"
+    OBSTACLES_VOTE = "obstacles_vote"
+    INNOVATIONS_WRITE = "innovations_write"
+    INNOVATIONS_VOTE = "innovations_vote"
+    PRESENTATION = "presentation"
+    FINISHED = "finished"
+
+
+LOBBY = Step.LOBBY
+TRENDS_PICK = Step.TRENDS_PICK
+TRENDS_VOTE = Step.TRENDS_VOTE
+OBSTACLES_WRITE = Step.OBSTACLES_WRITE
+OBSTACLES_VOTE = Step.OBSTACLES_VOTE
+INNOVATIONS_WRITE = Step.INNOVATIONS_WRITE
+INNOVATIONS_VOTE = Step.INNOVATIONS_VOTE
+PRESENTATION = Step.PRESENTATION
+FINISHED = Step.FINISHED
+
+STEPS: tuple[Step, ...] = tuple(Step)
 
 # The method's five steps, and which of them each state belongs to.
-METHOD_STEP = {
+METHOD_STEP: dict[str, int] = {
     LOBBY: 1,
     TRENDS_PICK: 2,
     TRENDS_VOTE: 2,
@@ -45,9 +52,14 @@ METHOD_STEP = {
     FINISHED: 5,
 }
 
-WRITE_STEPS = {TRENDS_PICK, OBSTACLES_WRITE, INNOVATIONS_WRITE}
-VOTE_STEPS = {TRENDS_VOTE: "trend", OBSTACLES_VOTE: "obstacle", INNOVATIONS_VOTE: "innovation"}
-NOTE_KIND = {OBSTACLES_WRITE: "obstacle", INNOVATIONS_WRITE: "innovation"}
+# Keyed by the names; a plain string read from the database looks them up all the same.
+WRITE_STEPS: set[str] = {TRENDS_PICK, OBSTACLES_WRITE, INNOVATIONS_WRITE}
+VOTE_STEPS: dict[str, Subject] = {
+    TRENDS_VOTE: Subject.TREND,
+    OBSTACLES_VOTE: Subject.OBSTACLE,
+    INNOVATIONS_VOTE: Subject.INNOVATION,
+}
+NOTE_KIND: dict[str, Subject] = {OBSTACLES_WRITE: Subject.OBSTACLE, INNOVATIONS_WRITE: Subject.INNOVATION}
 
 
 def is_timed(step: str) -> bool:
@@ -67,7 +79,7 @@ class Facts:
     agreement_confirmed: bool = False
 
 
-def next_step(facts: Facts) -> str:
+def next_step(facts: Facts) -> Step:
     """The step after ``facts.step``, or :class:`TransitionRefused` saying what is missing."""
     step = facts.step
     if step == FINISHED:
@@ -87,7 +99,7 @@ def next_step(facts: Facts) -> str:
     return STEPS[STEPS.index(step) + 1]
 
 
-def previous_step(step: str) -> str:
+def previous_step(step: str) -> Step:
     """Going back is allowed from any step but the lobby and a finished workshop."""
     if step == LOBBY:
         raise TransitionRefused("refuse.at_start")

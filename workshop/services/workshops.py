@@ -3,15 +3,13 @@ the room's link), the room link's key, and the projector's options."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
 from sqlmodel import Session, func, select
 
 from workshop.db.engine import begin_write
-from workshop.db.models import Trend, TrendMapVersion, Workshop, utcnow
+from workshop.db.models import Trend, TrendMapVersion, Workshop, WorkshopSettings, utcnow
 from workshop.live import events
 from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
-from workshop.rules.limits import MAX_MINUTES, MIN_MINUTES, NAME_MAX, PRODUCT_MAX, TITLE_MAX
+from workshop.rules.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
 from workshop.rules.security import (
     hash_secret,
     new_join_code,
@@ -23,38 +21,8 @@ from workshop.rules.security import (
 from workshop.rules.text import clean_text
 from workshop.services._base import _commit, _log, _reload
 
-
-@dataclass(frozen=True)
-class Settings:
-    picks_min: int = 4
-    picks_max: int = 5
-    notes_min: int = 3
-    notes_max: int = 4
-    ideas_max: int = 3
-    votes_per_person: int = 1
-    cap_per_option: int = 1
-    pick_minutes: int = 7
-    write_minutes: int = 10  # step 3, the obstacles
-    ideas_minutes: int = 10  # step 4, the innovations
-    vote_minutes: int = 3
-
-    def validated(self, *, trend_count: int) -> Settings:
-        def whole(name: str, low: int, high: int) -> int:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise InvalidInput("error.setting_range", field=name, low=low, high=high)
-            return value
-
-        whole("picks_max", 1, min(10, trend_count))
-        whole("picks_min", 1, self.picks_max)
-        whole("notes_max", 1, 8)
-        whole("notes_min", 1, self.notes_max)
-        whole("ideas_max", 1, 8)
-        whole("votes_per_person", 1, 10)
-        whole("cap_per_option", 1, self.votes_per_person)
-        for name in ("pick_minutes", "write_minutes", "ideas_minutes", "vote_minutes"):
-            whole(name, MIN_MINUTES, MAX_MINUTES)
-        return self
+# The settings and their bounds are declared once, with the table (workshop.db.models).
+Settings = WorkshopSettings
 
 
 def create_workshop(
@@ -104,7 +72,7 @@ def create_workshop(
         lang=lang if lang in ("ru", "en") else "ru",
         open_voting=bool(open_voting),
         step_started_at=utcnow(),
-        **{f.name: getattr(settings, f.name) for f in fields(Settings)},
+        **{name: getattr(settings, name) for name in Settings.setting_names()},
     )
     session.add(workshop)
     session.flush()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Annotated, Any, NoReturn
 
@@ -40,6 +39,7 @@ from workshop.i18n import LANGUAGES
 from workshop.managers import handoff as handoff_rules
 from workshop.maps.uploads import MAX_TRENDS, json_too_deep_at
 from workshop.rules import steps
+from workshop.rules.enums import PollStatus
 from workshop.rules.errors import InvalidInput
 from workshop.rules.limits import HANDOFF_NOTE_MAX, LINK_MAX, LINKS_MAX
 from workshop.rules.text import clean_text
@@ -61,7 +61,7 @@ MAX_MARKS = 10  # on one ballot: at most 10 votes per person, each mark at least
 MAX_LOG = 50_000
 MAX_HANDOFF_EVENTS = 1000
 
-POLL_STATUSES = ("ready", "open", "closed", "revealed", "cancelled")
+POLL_STATUSES = tuple(PollStatus)
 DECIDED_BY = ("vote", "facilitator")
 HANDOFF_CHANGES = ("assigned", "reassigned", "status", "note")
 NOTE_KINDS = tuple(steps.NOTE_KIND.values())
@@ -71,7 +71,7 @@ LOG_DETAIL_MAX = 400
 
 # The workshop section's fields in groups, in the order the file has them.
 WORKSHOP_TEXTS = ("title", "product", "facilitator_name")
-SETTINGS = tuple(f.name for f in fields(Settings))
+SETTINGS = Settings.setting_names()
 FLAGS = ("agreement_confirmed", "show_authors", "open_voting", "sound", "locked")
 TREND_TEXTS = tuple(
     "category category_ru category_en title_ru title_en description_ru description_en source".split()
@@ -320,7 +320,7 @@ class WorkshopPart(Part):
     finished_at: When | None
 
     def settings(self) -> Settings:
-        return Settings(**{name: getattr(self, name) for name in SETTINGS})
+        return Settings.model_construct(**{name: getattr(self, name) for name in SETTINGS})
 
 
 class ParticipantRow(Part):
