@@ -58,7 +58,7 @@ class TrendMapVersion(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("map_id", "version"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     map_id: str = Field(foreign_key="trendmap.id", index=True, max_length=64)
     version: int
     created_at: datetime = Field(default_factory=utcnow)
@@ -67,7 +67,7 @@ class TrendMapVersion(SQLModel, table=True):
 class Trend(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("version_id", "code"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     version_id: int = Field(foreign_key="trendmapversion.id", index=True)
     code: str = Field(max_length=12)
     position: int = 0
@@ -173,7 +173,7 @@ CHECK_ORDER = (
 
 
 class Workshop(WorkshopSettings, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     code: str = Field(unique=True, index=True, max_length=12)
     title: str = Field(max_length=TITLE_MAX)
     product: str = Field(max_length=PRODUCT_MAX)
@@ -217,7 +217,7 @@ class Workshop(WorkshopSettings, table=True):
 
 
 class Participant(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     name: str = Field(max_length=NAME_MAX)
     department: str = Field(max_length=DEPARTMENT_MAX)
@@ -231,7 +231,7 @@ class Participant(SQLModel, table=True):
 class Pick(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("participant_id", "trend_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     trend_id: int = Field(foreign_key="trend.id")
@@ -241,7 +241,7 @@ class Pick(SQLModel, table=True):
 class Note(SQLModel, table=True):
     """An obstacle sticky or an innovation proposal. A merge keeps the original row."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     kind: str = Field(max_length=16)  # "obstacle" | "innovation"
@@ -256,7 +256,7 @@ class Note(SQLModel, table=True):
 class Poll(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("workshop_id", "subject", "round"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     subject: str = Field(max_length=16)  # "trend" | "obstacle" | "innovation"
     round: int = 1
@@ -271,7 +271,7 @@ class Poll(SQLModel, table=True):
 
 
 class PollOption(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     poll_id: int = Field(foreign_key="poll.id", index=True)
     position: int = 0
     trend_id: int | None = Field(default=None, foreign_key="trend.id")
@@ -286,7 +286,7 @@ class Ballot(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("poll_id", "participant_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     poll_id: int = Field(foreign_key="poll.id", index=True)
     participant_id: int = Field(foreign_key="participant.id")
     cast_at: datetime = Field(default_factory=utcnow)
@@ -296,7 +296,7 @@ class Ballot(SQLModel, table=True):
 class BallotMark(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("ballot_id", "option_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     ballot_id: int = Field(foreign_key="ballot.id", index=True)
     option_id: int = Field(foreign_key="polloption.id")
     dots: int = 1
@@ -305,7 +305,7 @@ class BallotMark(SQLModel, table=True):
 class StepLog(SQLModel, table=True):
     """What happened when: the record managers read later."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     step: str = Field(max_length=32)
     event: str = Field(max_length=32)
@@ -319,7 +319,7 @@ class StepLog(SQLModel, table=True):
 class Handoff(SQLModel, table=True):
     """The chosen innovation handed to a person who checks it against the market."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     workshop_id: int = Field(foreign_key="workshop.id", unique=True, index=True)
     assignee_name: str = Field(max_length=NAME_MAX)
     assignee_email: str = Field(max_length=EMAIL_MAX)
@@ -332,7 +332,7 @@ class Handoff(SQLModel, table=True):
 class HandoffEvent(SQLModel, table=True):
     """One change of a hand-off: who, when, what changed, the note and the evidence links."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     handoff_id: int = Field(foreign_key="handoff.id", index=True)
     at: datetime = Field(default_factory=utcnow)
     by_name: str = Field(max_length=NAME_MAX)
@@ -346,7 +346,7 @@ class HandoffEvent(SQLModel, table=True):
 class ShareLink(SQLModel, table=True):
     """A read-only link to a finished workshop's presentation; the token is stored as a hash."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     workshop_id: int = Field(foreign_key="workshop.id", index=True)
     token_hash: str = Field(unique=True, index=True, max_length=64)
     created_by: str = Field(default="", max_length=NAME_MAX)
@@ -399,7 +399,7 @@ class GuessMiss(SQLModel, table=True):
 
     __table_args__ = (Index("ix_guessmiss_kind_client_at", "kind", "client", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     kind: str = Field(max_length=16)
     client: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow)

@@ -65,8 +65,9 @@ def _rounds(record: WorkshopRecord) -> list[int]:
 
 def _votes_by_round(
     record: WorkshopRecord, subject: str, *, trend_code: str | None = None, note_id: int | None = None
-) -> dict[int, int]:
-    """Votes per round for the option of one trend (by code) or one note (by id)."""
+) -> dict[int, int | None]:
+    """Votes per round for the option of one trend (by code) or one note (by id); None while a
+    poll is not closed."""
     return {
         poll.round: option.votes
         for poll in record.polls_of(subject)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from workshop.db.engine import begin_write
 from workshop.db.models import Note, PollOption, Workshop, utcnow
@@ -149,6 +149,8 @@ def edit_note(*, session: Session, workshop_id: int, note_id: int, text: str) ->
 def notes_of(*, session: Session, participant_id: int, kind: str) -> list[Note]:
     return list(
         session.exec(
-            select(Note).where(Note.participant_id == participant_id, Note.kind == kind).order_by(Note.id)
+            select(Note)
+            .where(Note.participant_id == participant_id, Note.kind == kind)
+            .order_by(col(Note.id))
         ).all()
     )

@@ -98,7 +98,7 @@ def toggle_pick(
 def picks_of(*, session: Session, participant_id: int) -> list[int]:
     return list(
         session.exec(
-            select(Pick.trend_id).where(Pick.participant_id == participant_id).order_by(Pick.id)
+            select(Pick.trend_id).where(Pick.participant_id == participant_id).order_by(col(Pick.id))
         ).all()
     )
 

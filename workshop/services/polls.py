@@ -71,7 +71,7 @@ def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
             )
     else:
         notes = session.exec(
-            select(Note).where(Note.workshop_id == workshop.id, Note.kind == subject).order_by(Note.id)
+            select(Note).where(Note.workshop_id == workshop.id, Note.kind == subject).order_by(col(Note.id))
         ).all()
         merged_count = Counter(n.merged_into_id for n in notes if n.merged_into_id is not None)
         position = 0

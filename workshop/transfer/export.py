@@ -99,7 +99,9 @@ class _Exporter:
         self.polls = self._rows(Poll, Poll.workshop_id, Poll.id)
         self.options: dict[int, list[PollOption]] = {p.id: [] for p in self.polls}
         for option in self.session.exec(
-            select(PollOption).where(col(PollOption.poll_id).in_(list(self.options))).order_by(PollOption.id)
+            select(PollOption)
+            .where(col(PollOption.poll_id).in_(list(self.options)))
+            .order_by(col(PollOption.id))
         ).all():
             self.options[option.poll_id].append(option)
         ordered = [o for poll in self.polls for o in self.options[poll.id]]
@@ -211,10 +213,12 @@ class _Exporter:
     def _poll(self, i: int, poll: Poll) -> dict[str, Any]:
         where = f"polls[{i}]"
         options = self.options[poll.id]
-        ballots = list(self.session.exec(select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.id)))
+        ballots = list(
+            self.session.exec(select(Ballot).where(Ballot.poll_id == poll.id).order_by(col(Ballot.id)))
+        )
         marks: dict[int, list[BallotMark]] = {b.id: [] for b in ballots}
         for mark in self.session.exec(
-            select(BallotMark).where(col(BallotMark.ballot_id).in_(list(marks))).order_by(BallotMark.id)
+            select(BallotMark).where(col(BallotMark.ballot_id).in_(list(marks))).order_by(col(BallotMark.id))
         ).all():
             marks[mark.ballot_id].append(mark)
         own_options = {o.id: self.option_ref[o.id] for o in options}
@@ -275,7 +279,7 @@ class _Exporter:
         if handoff is None:
             return None
         events = self.session.exec(
-            select(HandoffEvent).where(HandoffEvent.handoff_id == handoff.id).order_by(HandoffEvent.id)
+            select(HandoffEvent).where(HandoffEvent.handoff_id == handoff.id).order_by(col(HandoffEvent.id))
         ).all()
         return {
             "assignee_name": handoff.assignee_name,
