@@ -11,6 +11,6 @@ if __name__ == "__main__":
 
     run()
 else:
-    from ui.routes import ROUTES
+    from web.routes import ROUTES
 
     app = st.App(__file__, routes=ROUTES)

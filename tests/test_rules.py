@@ -442,12 +442,12 @@ def test_the_names_are_the_strings_the_database_keeps() -> None:
         "rejected",
         "piloted",
     ]
-    assert steps.STEPS == tuple(Step)
+    assert tuple(Step) == steps.STEPS
     assert [s.value for s in Step][:2] == ["lobby", "trends_pick"]
 
 
 def test_a_name_equals_hashes_and_formats_as_its_string() -> None:
-    assert PollStatus.OPEN == "open" and "open" == PollStatus.OPEN
+    assert PollStatus.OPEN == "open" and "open" == PollStatus.OPEN  # noqa: SIM300 (both sides on purpose)
     assert {Subject.TREND: 1}["trend"] == 1 and {"trend": 1}[Subject.TREND] == 1
     assert f"phone.vote_title.{Subject.OBSTACLE}" == "phone.vote_title.obstacle"
     assert steps.VOTE_STEPS["obstacles_vote"] is Subject.OBSTACLE

@@ -44,7 +44,7 @@ from workshop.live import notify
 from workshop.live.board import board_json
 from workshop.live.events import ALL_KINDS, hub
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS = Path(__file__).resolve().parents[1] / "ui" / "assets"  # the big screens' board.js and board.css
 HEARTBEAT_S = 15.0
 # A new server process has a new boot id: a page that sees it change reloads itself, because its
 # Streamlit session died with the old process.
@@ -102,6 +102,56 @@ def board_message(body: bytes) -> bytes:
     return b'{"now_ms":%d,"state":%s}' % (int(time.time() * 1000), body)
 
 
+def _kinds_asked(request: Request, *, board: bool) -> set[str]:
+    """The kinds of change a stream names: all for a big screen, those asked for (or all) otherwise."""
+    kinds = {k for k in request.query_params.get("kinds", "").split(",") if k in ALL_KINDS}
+    return set(ALL_KINDS) if board or not kinds else kinds
+
+
+async def _changed(sub) -> set[str] | None:  # type: ignore[no-untyped-def]
+    """The kinds changed in the next burst (after ``COALESCE_S``), or None after a quiet ``HEARTBEAT_S``."""
+    try:
+        first = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_S)
+    except TimeoutError:
+        return None
+    await asyncio.sleep(COALESCE_S)
+    changed = set(first.split(","))
+    while not sub.queue.empty():
+        changed.update(sub.queue.get_nowait().split(","))
+    return changed
+
+
+async def _events(ticket: tickets.Ticket, client: str, kinds: set[str]):  # type: ignore[no-untyped-def]
+    """The stream's messages; counted and subscribed here, where the finally is sure to undo both."""
+    board = ticket.sees_board
+    sent = -1
+    with _streams_lock:
+        _streams[client] += 1
+    sub = hub.subscribe(ticket.code, kinds, asyncio.get_running_loop())
+    try:
+        yield f"retry: 2000\nevent: hello\ndata: {json.dumps({'boot': BOOT_ID})}\n\n".encode()
+        if board:
+            sent, body = await run_in_threadpool(_board, ticket.workshop_id)
+            yield b"event: state\ndata: " + board_message(body) + b"\n\n"
+        while True:
+            changed = await _changed(sub)
+            if changed is None:
+                yield b": ping\n\n"
+            elif not board:
+                yield f"event: change\ndata: {','.join(sorted(changed))}\n\n".encode()
+            else:
+                revision, body = await run_in_threadpool(_board, ticket.workshop_id)
+                if revision != sent:
+                    sent = revision
+                    yield b"event: state\ndata: " + board_message(body) + b"\n\n"
+    finally:
+        hub.unsubscribe(sub)
+        with _streams_lock:
+            _streams[client] -= 1
+            if _streams[client] <= 0:
+                del _streams[client]
+
+
 async def live_stream(request: Request) -> Response:
     ticket = await _ticket(request)
     if isinstance(ticket, Response):
@@ -111,50 +161,11 @@ async def live_stream(request: Request) -> Response:
     with _streams_lock:
         if client != guessing.UNSEEN and _streams[client] >= most:
             return Response(status_code=429, headers={"Retry-After": "30"})
-    board = ticket.sees_board
-    kinds = {k for k in request.query_params.get("kinds", "").split(",") if k in ALL_KINDS}
-    if board or not kinds:
-        kinds = set(ALL_KINDS)
+    kinds = _kinds_asked(request, board=ticket.sees_board)
     # A screen may reach a fresh process before any page has run there: listen to the others now.
     notify.start(database_url())
-
-    async def stream():  # type: ignore[no-untyped-def]
-        # Counted and subscribed here, where the finally below is sure to undo both.
-        sent = -1
-        with _streams_lock:
-            _streams[client] += 1
-        sub = hub.subscribe(ticket.code, kinds, asyncio.get_running_loop())
-        try:
-            yield f"retry: 2000\nevent: hello\ndata: {json.dumps({'boot': BOOT_ID})}\n\n".encode()
-            if board:
-                sent, body = await run_in_threadpool(_board, ticket.workshop_id)
-                yield b"event: state\ndata: " + board_message(body) + b"\n\n"
-            while True:
-                try:
-                    first = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_S)
-                except TimeoutError:
-                    yield b": ping\n\n"
-                    continue
-                await asyncio.sleep(COALESCE_S)
-                changed = set(first.split(","))
-                while not sub.queue.empty():
-                    changed.update(sub.queue.get_nowait().split(","))
-                if board:
-                    revision, body = await run_in_threadpool(_board, ticket.workshop_id)
-                    if revision != sent:
-                        sent = revision
-                        yield b"event: state\ndata: " + board_message(body) + b"\n\n"
-                else:
-                    yield f"event: change\ndata: {','.join(sorted(changed))}\n\n".encode()
-        finally:
-            hub.unsubscribe(sub)
-            with _streams_lock:
-                _streams[client] -= 1
-                if _streams[client] <= 0:
-                    del _streams[client]
-
     return StreamingResponse(
-        stream(),
+        _events(ticket, client, kinds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
