@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test test-fast test-browser lint bench archive-demo browser fonts postgres haproxy scale-out screenshots catalogues clean
+.PHONY: run test test-fast test-browser lint format bench archive-demo browser fonts postgres haproxy scale-out screenshots catalogues clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,10 +60,10 @@ scale-out: $(BIN)/.installed catalogues node_modules/.installed haproxy postgres
 	$(BIN)/python -m scripts.scale_out --processes $(PROCESSES) --port $(PORT) --address $(ADDRESS)
 
 # The suites that run a second time on a real PostgreSQL server (started by tests/postgres.py).
-POSTGRES_TESTS := tests/test_services.py tests/test_trend_maps.py tests/test_migrations.py \
-	tests/test_managers.py tests/test_transfer.py tests/test_archive_scale.py \
-	tests/test_board.py tests/test_guessing.py tests/test_room_access.py tests/test_tickets.py \
-	tests/test_live_routes.py tests/test_phone_routes.py \
+POSTGRES_TESTS := tests/services/test_services.py tests/maps/test_trend_maps.py tests/db/test_migrations.py \
+	tests/managers/test_managers.py tests/transfer/test_transfer.py tests/managers/test_archive_scale.py \
+	tests/live/test_board.py tests/access/test_guessing.py tests/access/test_room_access.py tests/access/test_tickets.py \
+	tests/web/test_live_routes.py tests/web/test_phone_routes.py \
 	tests/browser/test_full_workshop.py tests/browser/test_trend_map_import.py \
 	tests/browser/test_live_board.py tests/browser/test_literal_text.py
 
@@ -74,8 +74,7 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; fi; }
 
 ## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium)
-test: $(BIN)/.installed catalogues browser postgres haproxy node_modules/.installed
-	$(BIN)/ruff check .
+test: lint catalogues browser postgres haproxy node_modules/.installed
 	$(BIN)/pytest
 	$(BIN)/python -m tests.postgres $(BIN)/pytest -q $(POSTGRES_TESTS)
 
@@ -83,8 +82,17 @@ test: $(BIN)/.installed catalogues browser postgres haproxy node_modules/.instal
 test-fast: $(BIN)/.installed catalogues node_modules/.installed postgres
 	$(BIN)/pytest -m "not browser"
 
+## make lint: style and simplicity (ruff), the house's layers (import-linter), types in workshop/ (mypy)
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+## make format: ruff's formatting and its safe fixes, in place
+format: $(BIN)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## make screenshots: docs/screenshots/*.png — every step on the projector (1920x1080) and a phone (390x844)
 screenshots: $(BIN)/.installed catalogues node_modules/.installed browser
