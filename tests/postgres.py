@@ -1,6 +1,6 @@
 """Run a command against a throwaway PostgreSQL server started from Debian's packages.
 
-    python -m tests.postgres pytest tests/test_services.py ...
+    python -m tests.postgres pytest tests/services/test_services.py ...
 
 initdb + pg_ctl on 127.0.0.1 and a free port, a data folder in /tmp (owned by the postgres user
 when run as root: initdb refuses root), the URL in TEST_DATABASE_URL for the command, and the

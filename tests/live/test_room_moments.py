@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tests.scenario import build_workshop
-from tests.test_pages import APP, page
+from tests.pages.test_pages import APP, page
 from workshop import services
 from workshop.db.models import PollOption, Workshop, utcnow
 from workshop.maps.store import trends_of

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_poster import tool
+from tests.render.test_poster import tool
 from workshop.maps.metro import LINE_COLOURS, Station, centres, metro_layout
 from workshop.render.poster import PosterTrend, poster_pdf
 
-MAPS = Path(__file__).resolve().parents[1] / "trend_maps"
+MAPS = Path(__file__).resolve().parents[2] / "trend_maps"
 
 
 def map_stations(name: str, lang: str = "ru") -> list[Station]:

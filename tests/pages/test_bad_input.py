@@ -23,7 +23,7 @@ from workshop.i18n import known
 from workshop.maps.store import trends_of
 from workshop.rules.errors import WorkshopError
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 ZERO_WIDTH = "\u200b\u200c\u200d\ufeff"
 RTL_OVERRIDE = "\u202e"

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.scenario import build_workshop
-from tests.test_pages import page, texts
+from tests.pages.test_pages import page, texts
 from workshop.db.engine import make_engine
 from workshop.db.models import Handoff, HandoffEvent, ShareLink, Workshop
 from workshop.managers import handoff, sharing

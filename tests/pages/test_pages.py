@@ -1,6 +1,6 @@
 """Every Streamlit page under AppTest: renders without an exception at every step, and the
 page-level rules hold (access, language). The phone's light pages are tested on their routes
-(tests/test_phone_routes.py)."""
+(tests/web/test_phone_routes.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.scenario import STOPS, build_workshop
 from workshop.db.engine import make_engine
 from workshop.db.models import Workshop
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlmodel import Session
 
-from tests.test_record import FORMULA, HOSTILE, NAMES, PEOPLE, Run, run_workshop, swap_ballots
+from tests.managers.test_record import FORMULA, HOSTILE, NAMES, PEOPLE, Run, run_workshop, swap_ballots
 from workshop.i18n import known, t
 from workshop.managers.record import WorkshopRecord, workshop_record
 from workshop.render import exports, figures
@@ -25,7 +25,7 @@ from workshop.rules import steps
 from workshop.rules.limits import NAME_MAX, NOTE_MAX, PRODUCT_MAX, RATIONALE_MAX, TITLE_MAX
 from workshop.rules.text import markdown_literal
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHEETS = ("summary", "items", "votes", "picks", "roster", "steps", "timeline")
 
 

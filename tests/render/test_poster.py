@@ -11,7 +11,7 @@ import pytest
 
 from workshop.render.poster import PosterTrend, poster_pdf
 
-MAPS = Path(__file__).resolve().parents[1] / "trend_maps"
+MAPS = Path(__file__).resolve().parents[2] / "trend_maps"
 
 
 def tool(name: str) -> str:

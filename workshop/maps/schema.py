@@ -112,7 +112,7 @@ class TableRow(BaseModel):
 # --- the map document -------------------------------------------------------------------------
 
 # A map file may carry keys of its own (a comment, an editor's notes): they are dropped, not
-# refused (tests/test_map_import.py: unknown keys are dropped), so extra="ignore" here.
+# refused (tests/maps/test_map_import.py: unknown keys are dropped), so extra="ignore" here.
 _IGNORING = ConfigDict(strict=True, extra="ignore", frozen=True)
 Clean = Annotated[str, BeforeValidator(clean)]
 
