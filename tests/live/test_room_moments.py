@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from tests.scenario import build_workshop
 from tests.pages.test_pages import APP, page
+from tests.scenario import build_workshop
 from workshop import services
 from workshop.db.models import PollOption, Workshop, utcnow
 from workshop.maps.store import trends_of

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from tests.scenario import build_workshop
 from tests.pages.test_pages import page, texts
+from tests.scenario import build_workshop
 from workshop.db.engine import make_engine
 from workshop.db.models import Handoff, HandoffEvent, ShareLink, Workshop
 from workshop.managers import handoff, sharing

@@ -27,6 +27,7 @@ from workshop.db.engine import database_key
 from workshop.db.models import Workshop
 from workshop.live.views import NoteCard, WorkshopView, shared_view
 from workshop.rules import steps
+from workshop.rules.enums import Subject
 
 ROOM = "room"
 FACILITATOR = "facilitator"
@@ -53,7 +54,7 @@ def layout_keys(view: WorkshopView) -> dict[str, str]:
             w.join_base_url,
         )
     )
-    cards = view.obstacles if steps.NOTE_KIND.get(w.step) == "obstacle" else view.innovations
+    cards = view.obstacles if steps.NOTE_KIND.get(w.step) == Subject.OBSTACLE else view.innovations
     # The facilitator's controls also change with the timer's pause, the display switches,
     # and whether the wall has a note yet to move on with.
     facilitator = "|".join(
@@ -104,7 +105,7 @@ def board_state(view: WorkshopView) -> dict:
         }
     kind = steps.NOTE_KIND.get(w.step)
     if kind is not None:
-        cards = view.obstacles if kind == "obstacle" else view.innovations
+        cards = view.obstacles if kind == Subject.OBSTACLE else view.innovations
         state["wall"] = {
             "kind": kind,
             # What the room sees: one card per note left after merges and withdrawals.

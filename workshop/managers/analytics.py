@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from workshop.db.models import ArchiveDepartment, ArchiveEntry, Handoff, Note
 from workshop.managers import archive
+from workshop.rules.enums import Subject
 from workshop.similarity import gist, jaccard
 
 SIMILAR = 0.5
@@ -72,7 +73,9 @@ def group_similar(texts_by_workshop: list[tuple[int, str]], *, limit: int = 15) 
 def recurring_obstacles(*, session: Session, limit: int = 15) -> list[ObstacleGroup]:
     """Obstacle notes of all workshops, similar texts grouped; merged-away copies not counted twice."""
     rows = session.exec(
-        select(Note.workshop_id, Note.text).where(Note.kind == "obstacle", col(Note.merged_into_id).is_(None))
+        select(Note.workshop_id, Note.text).where(
+            Note.kind == Subject.OBSTACLE, col(Note.merged_into_id).is_(None)
+        )
     ).all()
     return [g for g in group_similar([(w, t) for w, t in rows], limit=limit) if g.workshops > 1]
 

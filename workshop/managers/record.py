@@ -251,7 +251,7 @@ class WorkshopRecord:
         return {"trend": self.trend, "obstacle": self.obstacle, "innovation": self.innovation}[subject]
 
     def notes(self, kind: str) -> tuple[NoteRecord, ...]:
-        return self.obstacles if kind == "obstacle" else self.innovations
+        return self.obstacles if kind == Subject.OBSTACLE else self.innovations
 
     def polls_of(self, subject: str) -> tuple[PollRecord, ...]:
         return tuple(p for p in self.polls if p.subject == subject)
@@ -460,8 +460,8 @@ def workshop_record(*, session: Session, workshop_id: int) -> WorkshopRecord:
         steps=_spans(events),
         roster=tuple(Person(p.name, p.department, p.joined_at) for p in view.participants),
         picks=pick_records,
-        obstacles=tuple(n for n in notes.values() if n.kind == "obstacle"),
-        innovations=tuple(n for n in notes.values() if n.kind == "innovation"),
+        obstacles=tuple(n for n in notes.values() if n.kind == Subject.OBSTACLE),
+        innovations=tuple(n for n in notes.values() if n.kind == Subject.INNOVATION),
         polls=polls,
         merges=merges,
         trend=chosen.get("trend"),

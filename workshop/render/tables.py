@@ -33,6 +33,7 @@ from workshop.render.words import (
     why_lines,
     yes,
 )
+from workshop.rules.enums import Subject
 
 CSV_DELIMITER = {"ru": ";", "en": ","}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # how a formula starts, to a spreadsheet
@@ -115,7 +116,7 @@ def items_table(record: WorkshopRecord, lang: str, kinds: Sequence[str] = SUBJEC
                 yes(code == chosen_trend and chosen_trend is not None, lang),
             )
         )
-    for kind in [k for k in ("obstacle", "innovation") if k in kinds]:
+    for kind in [k for k in (Subject.OBSTACLE, Subject.INNOVATION) if k in kinds]:
         chosen = record.chosen(kind)
         for note in record.notes(kind):
             votes = _votes_by_round(record, kind, note_id=note.id)

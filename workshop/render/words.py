@@ -128,7 +128,7 @@ def why_lines(chosen: Chosen, lang: str) -> list[WhyLine]:
     elif chosen.tie:
         how.append(t("record.why.runoff", lang))
     lines = [WhyLine(" ".join(how))]
-    if chosen.subject == "trend":
+    if chosen.subject == Subject.TREND:
         lines.append(WhyLine(t("record.why.picked_by", lang, n=chosen.picked_by), ", ".join(chosen.pickers)))
     if chosen.rationale:
         lines.append(WhyLine(t("record.why.rationale", lang), chosen.rationale))

@@ -12,6 +12,7 @@ from workshop.db.engine import begin_write
 from workshop.db.models import Note, Participant, Poll, PollOption, Workshop, utcnow
 from workshop.live import events
 from workshop.rules import steps, timers
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.errors import InvalidInput, TransitionRefused, WrongStep
 from workshop.rules.limits import MAX_MINUTES, MIN_MINUTES
 from workshop.rules.security import normalise_join_code
@@ -34,8 +35,8 @@ def _facts(session: Session, workshop: Workshop) -> steps.Facts:
             Participant, Participant.workshop_id == workshop.id, Participant.admission == LET_IN
         ),
         picks=len({pid for _trend, pid in _complete_picks(session, workshop)}),
-        obstacles=count(Note, Note.workshop_id == workshop.id, Note.kind == "obstacle"),
-        innovations=count(Note, Note.workshop_id == workshop.id, Note.kind == "innovation"),
+        obstacles=count(Note, Note.workshop_id == workshop.id, Note.kind == Subject.OBSTACLE),
+        innovations=count(Note, Note.workshop_id == workshop.id, Note.kind == Subject.INNOVATION),
         poll_decided=bool(poll and poll.winner_option_id is not None),
         agreement_confirmed=workshop.agreement_confirmed,
     )
@@ -75,7 +76,7 @@ def advance(*, session: Session, workshop_id: int, now: datetime | None = None) 
         option = session.get(PollOption, poll.winner_option_id)
         assert option is not None
         setattr(workshop, _chosen_field(subject), option.trend_id or option.note_id)
-        if poll.status == "closed":
+        if poll.status == PollStatus.CLOSED:
             poll.status = "revealed"
             session.add(poll)
     _log(session, workshop, "left", at=now)
@@ -100,7 +101,7 @@ def go_back(*, session: Session, workshop_id: int, now: datetime | None = None) 
             select(Poll).where(
                 Poll.workshop_id == workshop.id,
                 Poll.subject == subject,
-                Poll.status != "cancelled",
+                Poll.status != PollStatus.CANCELLED,
             )
         ).all():
             poll.status = "cancelled"

@@ -12,6 +12,7 @@ from workshop.db.engine import begin_write
 from workshop.db.models import Note, PollOption, Workshop, utcnow
 from workshop.live import events
 from workshop.rules import steps
+from workshop.rules.enums import Subject
 from workshop.rules.errors import InvalidInput, NotFound, WrongStep
 from workshop.rules.limits import NOTE_MAX, RATIONALE_MAX
 from workshop.rules.text import clean_text
@@ -37,7 +38,7 @@ def add_note(
     if kind is None:
         raise WrongStep("error.step_moved_on")
     _require_open_input(workshop, workshop.step, now)
-    if kind == "innovation":
+    if kind == Subject.INNOVATION:
         rationale = clean_text(rationale, field="rationale", max_len=RATIONALE_MAX)
         limit = workshop.ideas_max
     else:

@@ -14,6 +14,7 @@ from workshop.db.engine import begin_write
 from workshop.db.models import Ballot, BallotMark, Note, Poll, PollOption, Trend, Workshop, utcnow
 from workshop.live import events
 from workshop.rules import steps, timers, voting
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.errors import InvalidInput, NotFound, VotingClosed, WrongStep
 from workshop.services._base import _commit, _log, _now, _reload, _set_timer, _timer
 from workshop.services.participants import _taking_part
@@ -29,7 +30,7 @@ def current_poll(*, session: Session, workshop: Workshop) -> Poll | None:
         .where(
             Poll.workshop_id == workshop.id,
             Poll.subject == subject,
-            Poll.status != "cancelled",
+            Poll.status != PollStatus.CANCELLED,
         )
         .order_by(col(Poll.round).desc())
     ).first()
@@ -52,7 +53,7 @@ def _build_poll(session: Session, workshop: Workshop, subject: str) -> Poll:
     )
     session.add(poll)
     session.flush()
-    if subject == "trend":
+    if subject == Subject.TREND:
         support = Counter(trend_id for trend_id, _pid in _complete_picks(session, workshop))
         trends = session.exec(
             select(Trend).where(col(Trend.id).in_(list(support))).order_by(col(Trend.position))
@@ -115,7 +116,7 @@ def open_poll(*, session: Session, workshop_id: int, poll_id: int, now: datetime
     begin_write(session)
     workshop = _reload(session, workshop_id)
     poll = _poll_for_facilitator(session, workshop, poll_id)
-    if poll.status != "ready":
+    if poll.status != PollStatus.READY:
         raise InvalidInput("error.poll_not_ready")
     if not session.exec(select(PollOption.id).where(PollOption.poll_id == poll.id)).first():
         raise InvalidInput("error.empty_ballot")
@@ -135,7 +136,7 @@ def close_poll(
     begin_write(session)
     workshop = _reload(session, workshop_id)
     poll = _poll_for_facilitator(session, workshop, poll_id)
-    if poll.status != "open":
+    if poll.status != PollStatus.OPEN:
         raise InvalidInput("error.poll_not_open")
     result = count_poll(session=session, poll_id=poll.id)
     poll.status, poll.closed_at = "closed", now
@@ -153,7 +154,7 @@ def reveal_poll(*, session: Session, workshop_id: int, poll_id: int) -> None:
     begin_write(session)
     workshop = _reload(session, workshop_id)
     poll = _poll_for_facilitator(session, workshop, poll_id)
-    if poll.status != "closed":
+    if poll.status != PollStatus.CLOSED:
         raise InvalidInput("error.poll_not_closed")
     poll.status = "revealed"
     session.add(poll)
@@ -167,7 +168,7 @@ def start_runoff(*, session: Session, workshop_id: int, poll_id: int, now: datet
     begin_write(session)
     workshop = _reload(session, workshop_id)
     poll = _poll_for_facilitator(session, workshop, poll_id)
-    if poll.status not in ("closed", "revealed") or not poll.tie or poll.decided_by:
+    if poll.status not in (PollStatus.CLOSED, PollStatus.REVEALED) or not poll.tie or poll.decided_by:
         raise InvalidInput("error.no_tie")
     result = count_poll(session=session, poll_id=poll.id)
     tied = [o for o in options_of(session=session, poll_id=poll.id) if o.id in result.leaders]
@@ -206,7 +207,7 @@ def decide_tie(*, session: Session, workshop_id: int, poll_id: int, option_id: i
     begin_write(session)
     workshop = _reload(session, workshop_id)
     poll = _poll_for_facilitator(session, workshop, poll_id)
-    if poll.status not in ("closed", "revealed") or not poll.tie or poll.decided_by:
+    if poll.status not in (PollStatus.CLOSED, PollStatus.REVEALED) or not poll.tie or poll.decided_by:
         raise InvalidInput("error.no_tie")
     result = count_poll(session=session, poll_id=poll.id)
     if option_id not in result.leaders:
@@ -233,7 +234,7 @@ def cast_ballot(
     if poll is None or poll.workshop_id != participant.workshop_id:
         raise NotFound("error.poll_not_found")
     workshop = _reload(session, poll.workshop_id)
-    if poll.status != "open":
+    if poll.status != PollStatus.OPEN:
         raise VotingClosed()
     if timers.is_over(_timer(workshop), now):
         raise VotingClosed("error.vote_time_up")

@@ -34,6 +34,7 @@ from workshop.db.models import (
 )
 from workshop.managers import archive
 from workshop.maps.store import save_map, trends_of, validate_map
+from workshop.rules.enums import Subject
 from workshop.rules.errors import BallotInvalid, InvalidInput
 from workshop.rules.security import hash_secret, new_join_code, new_secret
 from workshop.rules.voting import validate_marks
@@ -165,7 +166,7 @@ class _Reader:
         handoff, events = self._handoff(f.handoff)
         chosen_obstacle, chosen_innovation = (
             self._chosen_note(getattr(f.workshop, f"chosen_{kind}"), f"workshop.chosen_{kind}", kind)
-            for kind in ("obstacle", "innovation")
+            for kind in (Subject.OBSTACLE, Subject.INNOVATION)
         )
         chosen_trend = f.workshop.chosen_trend
         return _Plan(
@@ -328,7 +329,7 @@ class _Reader:
         trend = None if o.trend is None else _ref(o.trend, f"{at}.trend", self.trends)
         note = None if o.note is None else _ref(o.note, f"{at}.note", self.note_index)
         # A trend vote lists trends; a note vote lists notes of its kind (or none: a withdrawn one).
-        if subject == "trend":
+        if subject == Subject.TREND:
             fits = trend is not None and note is None
         else:
             fits = trend is None and (note is None or self.note_kinds[note] == subject)
