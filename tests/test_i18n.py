@@ -437,3 +437,60 @@ def test_localized_reads_the_english_field_when_it_is_set() -> None:
     assert localized(trend, "title", "ru") == "Роботы"
     assert localized(trend, "title", "xx") == "Роботы"
     assert localized(trend, "description", "en") == "О роботах"  # no English yet: the Russian original
+
+
+# --------------------------------------------------------------------------- the browser tests' texts
+
+# The browser tests look for the app's texts by key (tests/texts.py; the phones' helpers in
+# tests/phones.py), never by a copy of the Russian: a key that is not in the catalogues would have
+# them look for the key itself, and a missing value for a placeholder for "{n}".
+BROWSER_TESTS = sorted([*ROOT.glob("tests/browser/*.py"), ROOT / "tests" / "phones.py"])
+TEXT_FUNCTIONS = {"t", "ru", "ru_pattern"}
+
+
+def browser_text_calls() -> list[tuple[str, set[str] | None, str]]:
+    """Every ``t("key", …)``, ``ru("key", …)`` and ``ru_pattern("key", …)`` in the browser tests:
+    (key, the names given, or None for ``**kwargs``, where)."""
+    calls = []
+    for path in BROWSER_TESTS:
+        for node in ast.walk(ast.parse(source(path))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in TEXT_FUNCTIONS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                continue
+            names = None if any(k.arg is None for k in node.keywords) else {k.arg for k in node.keywords}
+            calls.append((node.args[0].value, names, f"{path.relative_to(ROOT)}:{node.lineno}"))
+    return calls
+
+
+BROWSER_TEXT_CALLS = browser_text_calls()
+
+
+def test_the_scan_finds_the_texts_the_browser_tests_look_for() -> None:
+    """Guards the scan itself: a scan that found nothing would prove nothing."""
+    keys = {key for key, _names, _where in BROWSER_TEXT_CALLS}
+    assert len(BROWSER_TEXT_CALLS) > 100
+    assert {"start.create_button", "phone.choose_one", "phone.picked_n", "phone.send"} <= keys
+
+
+@pytest.mark.parametrize("key", sorted({key for key, _names, _where in BROWSER_TEXT_CALLS}))
+def test_every_key_the_browser_tests_name_exists(key: str) -> None:
+    where = [w for k, _names, w in BROWSER_TEXT_CALLS if k == key]
+    assert key in TEXTS["ru"], f"{key} is looked for at {', '.join(where)} but not translated"
+    assert t(key, "ru") != key
+
+
+def test_the_browser_tests_give_every_placeholder_its_value() -> None:
+    missing = [
+        f"{where}: {key} needs {sorted(needs)}"
+        for key, names, where in BROWSER_TEXT_CALLS
+        if names is not None
+        and key in TEXTS["ru"]
+        and (needs := set().union(*(placeholders(text) for text in all_texts(key))) - names)
+    ]
+    assert missing == []

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from tests.phones import HttpPhone, text_of
 from tests.scenario import build_workshop
 from tests.support import PROJECTOR, CuttableProxy, settled
+from tests.texts import ru
 from workshop import services
 from workshop.db.engine import make_engine, upgrade
 from workshop.maps.store import save_map, trends_of
@@ -75,7 +76,7 @@ class Reruns:
 def join(base: str, code: str, name: str) -> HttpPhone:
     phone = HttpPhone(base)
     page = phone.join(code, name, "ИТ <b>")
-    assert "Вы в сессии" in text_of(page)
+    assert ru("phone.lobby", name=name) in text_of(page)
     return phone
 
 
@@ -109,7 +110,7 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
     room.goto(f"{server.base}/projector?w={code}&r={room_key(key, code)}")
     chair.goto(f"{server.base}/projector?w={code}&k={key}")
     for page in (room, chair):
-        expect(page.get_by_text("Пока никого — отсканируйте QR-код.")).to_be_visible(timeout=T)
+        expect(page.get_by_text(ru("proj.roster_empty"))).to_be_visible(timeout=T)
     chair.wait_for_url(re.compile(r".*controls=1.*"), timeout=T)
     settled(room)
     before = (room_runs.sent, chair_runs.sent)
@@ -121,11 +122,11 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
         literal(page, ".roster")
         assert page.locator(".roster-row .name").all_text_contents() == HOSTILE_NAMES
         assert page.locator(".roster-row .dept").all_text_contents() == ["· ИТ <b>"] * 3
-        expect(page.get_by_text("Участники: 3")).to_be_visible()
+        expect(page.get_by_text(ru("proj.roster", n=3))).to_be_visible()
     assert (room_runs.sent, chair_runs.sent) == before
 
     # The facilitator starts step 2: a control, so the screens draw their new layout.
-    chair.locator('[data-testid="stSidebar"]').get_by_role("button", name="Начать: выбор трендов").click()
+    chair.locator('[data-testid="stSidebar"]').get_by_role("button", name=ru("ctl.start")).click()
     for page in (room, chair):
         expect(page.locator(".metro-station")).to_have_count(4, timeout=T)
     settled(room)
@@ -134,12 +135,13 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
 
     # Phones pick: the stations fill on both screens, no page runs; map labels stay literal.
     for phone, codes in zip(phones, (["H1", "H2"], ["H1"], ["H3"]), strict=True):
-        for trend in codes:
-            assert "Выбрано" in text_of(phone.pick(trend_ids[trend]))
+        for n, trend in enumerate(codes, 1):
+            picked = ru("phone.picked_n", n=n, low=1, high=2)
+            assert picked in text_of(phone.pick(trend_ids[trend]))
     for page in (room, chair):
         expect(page.locator('.metro-station[data-code="H1"] .metro-count')).to_have_text("2", timeout=T)
         expect(page.locator('.metro-station[data-code="H3"] .metro-count')).to_have_text("1", timeout=T)
-        expect(page.get_by_text("Выбрали: 3 из 3 · отметок: 4")).to_be_visible(timeout=T)
+        expect(page.get_by_text(ru("proj.pick_progress", n=3, total=3, picks=4))).to_be_visible(timeout=T)
         titles = literal(page, ".metro")
         assert IMG + "Тренд" in " ".join(titles) and "[клик](http://e.vil)" in " ".join(titles)
         assert "<i>Курсив</i> раздел" in page.locator(".metro-name").all_text_contents()
@@ -147,10 +149,10 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
 
     # The vote on the trend: the ballot count is patched while phones vote.
     sidebar = chair.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_role("button", name="Дальше: голосование за тренд").click()
-    sidebar.get_by_role("button", name="Открыть голосование").click()
+    sidebar.get_by_role("button", name=ru("ctl.next.trends_pick")).click()
+    sidebar.get_by_role("button", name=ru("ctl.open_vote")).click()
     expect(room.locator(".big-number")).to_have_text("0 / 3", timeout=T)
-    expect(sidebar.get_by_text("Проголосовали: 0 из 3")).to_be_visible(timeout=T)
+    expect(sidebar.get_by_text(ru("ctl.ballots", n=0, total=3))).to_be_visible(timeout=T)
     settled(room)
     before = (room_runs.sent, chair_runs.sent)
     with Session(engine) as session:
@@ -159,25 +161,25 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
         )
         first = services.options_of(session=session, poll_id=poll.id)[0].id
     for n, phone in enumerate(phones, 1):
-        assert "Голос принят" in text_of(phone.vote(poll.id, first))
+        assert ru("phone.vote_saved") in text_of(phone.vote(poll.id, first))
         expect(room.locator(".big-number")).to_have_text(f"{n} / 3", timeout=T)
-        expect(sidebar.get_by_text(f"Проголосовали: {n} из 3")).to_be_visible(timeout=T)
+        expect(sidebar.get_by_text(ru("ctl.ballots", n=n, total=3))).to_be_visible(timeout=T)
     assert (room_runs.sent, chair_runs.sent) == before
 
     # Step 3: notes arrive on the wall and in the facilitator's tidy-up list as text.
-    sidebar.get_by_role("button", name="Закрыть голосование").click()
-    sidebar.get_by_role("button", name="Дальше: препятствия").click()
-    expect(room.get_by_text("Стикеров пока нет.")).to_be_visible(timeout=T)
+    sidebar.get_by_role("button", name=ru("ctl.close_vote")).click()
+    sidebar.get_by_role("button", name=ru("ctl.next.trends_vote")).click()
+    expect(room.get_by_text(ru("wall.empty.obstacle"))).to_be_visible(timeout=T)
     settled(room)
     settled(chair)
     before = (room_runs.sent, chair_runs.sent)
     for phone, text in zip(phones, (HOSTILE_NOTE, "Дорого", "Долго"), strict=True):
-        assert "Отправлено — уже на экране" in text_of(phone.note(text))
+        assert ru("phone.note_saved") in text_of(phone.note(text))
     expect(room.locator(".note-card")).to_have_count(3, timeout=T)
     expect(chair.locator(".tidy-item")).to_have_count(3, timeout=T)
     assert HOSTILE_NOTE in " ".join(literal(room, ".note-wall"))
     assert HOSTILE_NOTE in " ".join(literal(chair, ".tidy-list"))
-    expect(room.get_by_text("3 стикера на стене")).to_be_visible()
+    expect(room.get_by_text(ru("wall.count.obstacle", n=3))).to_be_visible()
     # The room's projector did not run at all; the facilitator's ran once, when the first note
     # made "next: the vote" possible.
     assert room_runs.sent == before[0]

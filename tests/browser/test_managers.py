@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.scenario import build_workshop
 from tests.support import ARTIFACTS, PHONE, PROJECTOR, upload
+from tests.texts import ru, ru_pattern
 
 T = 20_000
 PASSWORD = "long managers' passphrase"
@@ -40,30 +41,30 @@ def test_a_manager_finds_exports_hands_off_and_shares_a_workshop(server, browser
     manager.goto(f"{server.base}/manage")
     manager.locator(".st-key-sign_in_name input").fill("Марина")
     manager.locator(".st-key-sign_in_password input").fill("не тот")
-    manager.get_by_role("button", name="Войти").click()
-    expect(manager.get_by_text("Пароль неверный.")).to_be_visible(timeout=T)
+    manager.get_by_role("button", name=ru("manage.sign_in")).click()
+    expect(manager.get_by_text(ru("manage.wrong_password"))).to_be_visible(timeout=T)
     manager.locator(".st-key-sign_in_password input").fill(PASSWORD)
-    manager.get_by_role("button", name="Войти").click()
-    expect(manager.get_by_text("Вы вошли как Марина")).to_be_visible(timeout=T)
+    manager.get_by_role("button", name=ru("manage.sign_in")).click()
+    expect(manager.get_by_text(ru("manage.signed_in_as", name="Марина"))).to_be_visible(timeout=T)
 
     search = manager.locator(".st-key-archive_text input")
     search.fill("СЕМЕЙНАЯ ПОДПИСКА")
     search.press("Enter")
-    expect(manager.get_by_text("Найдено сессий: 1 ·")).to_be_visible(timeout=T)
+    expect(manager.get_by_text(ru("archive.found", total=1, page=1, pages=1))).to_be_visible(timeout=T)
     select_first_row(manager)
-    manager.get_by_role("link", name=f"Открыть запись сессии {built.code}").click()
-    expect(manager.get_by_text("Тренд — и почему").first).to_be_visible(timeout=T)
+    manager.get_by_role("link", name=ru("manage.open_record", code=built.code)).click()
+    expect(manager.get_by_text(ru("why.trend")).first).to_be_visible(timeout=T)
     manager.screenshot(path=str(ARTIFACTS / "20_manager_record.png"))
 
     with manager.expect_download(timeout=T) as download:
-        manager.get_by_role("button", name="PDF для руководства (1 страница)").click()
+        manager.get_by_role("button", name=ru("record.download.pdf")).click()
     pdf = tmp_path / "leadership.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+1$", info, re.M)
     with manager.expect_download(timeout=T) as download:
-        manager.get_by_role("button", name="Вся сессия (JSON)").click()
+        manager.get_by_role("button", name=ru("manage.export_json")).click()
     document = tmp_path / "workshop.json"
     download.value.save_as(document)
     assert "Семейная подписка со скидкой" in document.read_text(encoding="utf-8")
@@ -72,41 +73,51 @@ def test_a_manager_finds_exports_hands_off_and_shares_a_workshop(server, browser
     manager.locator(".st-key-ho_name input").fill("Ирина Котова")
     manager.locator(".st-key-ho_email input").fill("irina@")
     manager.locator(".st-key-ho_role input").fill("Аккаунт-менеджер")
-    manager.get_by_role("button", name="Передать", exact=True).click()
-    expect(manager.get_by_text("Проверьте e-mail")).to_be_visible(timeout=T)
+    manager.get_by_role("button", name=ru("handoff.assign_go"), exact=True).click()
+    expect(manager.get_by_text(ru("handoff.bad_email"))).to_be_visible(timeout=T)
     expect(manager.locator(".st-key-ho_name input")).to_have_value("Ирина Котова")
     manager.locator(".st-key-ho_email input").fill("irina@example.com")
-    manager.get_by_role("button", name="Передать", exact=True).click()
-    expect(manager.get_by_text("Статус: Новая")).to_be_visible(timeout=T)
-    manager.get_by_text("Проверка рынка", exact=True).click()
+    manager.get_by_role("button", name=ru("handoff.assign_go"), exact=True).click()
+    expect(manager.get_by_text(ru("handoff.change.status", status=ru("handoff.status.new")))).to_be_visible(
+        timeout=T
+    )
+    manager.get_by_text(ru("handoff.status.checking"), exact=True).click()
     manager.locator(".st-key-ho_status_links textarea").fill("https://example.com/market-check")
-    manager.get_by_role("button", name="Сменить статус").click()
-    expect(manager.get_by_text("Статус: Проверка рынка").first).to_be_visible(timeout=T)
+    manager.get_by_role("button", name=ru("handoff.change_status")).click()
+    expect(
+        manager.get_by_text(ru("handoff.change.status", status=ru("handoff.status.checking"))).first
+    ).to_be_visible(timeout=T)
     expect(manager.get_by_role("link", name="https://example.com/market-check")).to_be_visible(timeout=T)
 
     # A read-only link: a phone opens it without the password, until it is revoked.
-    manager.get_by_role("button", name="Создать ссылку").click()
-    expect(manager.get_by_text("Ссылка создана.")).to_be_visible(timeout=T)
+    manager.get_by_role("button", name=ru("share.create")).click()
+    expect(manager.get_by_text(ru("share.created"))).to_be_visible(timeout=T)
     link = manager.locator('[data-testid="stCode"]').first.inner_text().strip()
     assert re.fullmatch(rf"{re.escape(server.base)}/shared\?t=[\w-]+", link), link
     phone = browser.new_context(viewport=PHONE, locale="ru-RU", is_mobile=True).new_page()
     phone.goto(link)
     expect(phone.get_by_text("Инновации в доставке")).to_be_visible(timeout=T)
-    expect(phone.get_by_text("Тренд — и почему")).to_be_visible(timeout=T)
-    expect(phone.get_by_text("Выйти")).to_have_count(0)
+    expect(phone.get_by_text(ru("why.trend"))).to_be_visible(timeout=T)
+    expect(phone.get_by_text(ru("manage.sign_out"))).to_have_count(0)
     phone.screenshot(path=str(ARTIFACTS / "21_shared_phone.png"), full_page=True)
-    manager.get_by_role("button", name="Отозвать").click()
-    expect(manager.get_by_text("Ссылка отозвана: больше не открывается.")).to_be_visible(timeout=T)
-    expect(manager.get_by_text(re.compile(r"^Отозвана \d{4}-"))).to_be_visible(timeout=T)
+    manager.get_by_role("button", name=ru("share.revoke")).click()
+    expect(manager.get_by_text(ru("share.revoked"))).to_be_visible(timeout=T)
+    expect(
+        manager.get_by_text(
+            re.compile("^" + ru_pattern("share.dead", revoked=r"\d{4}-.*", when=".*", by=".*"))
+        )
+    ).to_be_visible(timeout=T)
     phone.reload()
-    expect(phone.get_by_text("Эта ссылка не открывает ничего")).to_be_visible(timeout=T)
-    expect(phone.get_by_text("Тренд — и почему")).to_have_count(0)
+    expect(phone.get_by_text(ru("share.unknown"))).to_be_visible(timeout=T)
+    expect(phone.get_by_text(ru("why.trend"))).to_have_count(0)
 
     # The JSON goes back in as a second workshop, findable in the archive at once.
-    manager.get_by_role("link", name="К архиву").click()
-    manager.locator(".st-key-manage_section").get_by_text("Импорт").click()
+    manager.get_by_role("link", name=ru("manage.back")).click()
+    manager.locator(".st-key-manage_section").get_by_text(ru("manage.tab_import")).click()
     upload(manager, document)
-    manager.get_by_role("button", name="Импортировать").click()
-    expect(manager.get_by_text(re.compile(r"Сессия импортирована, код [A-Z0-9]{6}"))).to_be_visible(timeout=T)
-    manager.locator(".st-key-manage_section").get_by_text("Архив").click()
-    expect(manager.get_by_text("Найдено сессий: 2 ·")).to_be_visible(timeout=T)
+    manager.get_by_role("button", name=ru("import.go")).click()
+    expect(manager.get_by_text(re.compile(ru_pattern("import.done", code="[A-Z0-9]{6}")))).to_be_visible(
+        timeout=T
+    )
+    manager.locator(".st-key-manage_section").get_by_text(ru("manage.tab_archive")).click()
+    expect(manager.get_by_text(ru("archive.found", total=2, page=1, pages=1))).to_be_visible(timeout=T)

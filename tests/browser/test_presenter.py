@@ -17,10 +17,10 @@ from sqlmodel import Session, select
 from tests.conftest import empty_database_url
 from tests.scenario import STOPS, Built, build_workshop
 from tests.support import ARTIFACTS, PROJECTOR, Server, settled
+from tests.texts import ru
 from workshop import services
 from workshop.db.engine import make_engine
 from workshop.db.models import Note, Poll, Workshop
-from workshop.i18n import t
 
 T = 15_000
 NOTES = [
@@ -37,10 +37,6 @@ IDEAS = [
     "Наборы с рецептами дешевле магазина",
     "Доставка в пункт выдачи у дома за полцены",
 ]
-
-
-def ru(key: str, **kwargs: object) -> str:
-    return t(key, "ru", **kwargs)
 
 
 # Whether an element stays where it is for a few frames: nothing moves under the pointer.

@@ -29,6 +29,7 @@ from tests.phones import (
 )
 from tests.scenario import build_workshop
 from tests.support import PROJECTOR, CuttableProxy, Server, settled
+from tests.texts import ru
 from workshop import services
 from workshop.db.engine import make_engine
 from workshop.db.models import Ballot, Note, Participant
@@ -101,7 +102,7 @@ def test_scanning_the_qr_code_again_offers_to_continue_instead_of_joining_twice(
         context = phone_context(browser)
         phone = context.new_page()
         join(phone, server.base, built.code, "Анна", "Продажи")
-        expect(phone.get_by_text("Вы в сессии, Анна!")).to_be_visible(timeout=T)
+        expect(phone.get_by_text(ru("phone.lobby", name="Анна"))).to_be_visible(timeout=T)
         first_url = phone.url
         # The token is in the phone's cookie, out of reach of the page's scripts.
         [cookie] = [c for c in context.cookies() if c["name"] == f"p_{built.code}"]
@@ -111,11 +112,11 @@ def test_scanning_the_qr_code_again_offers_to_continue_instead_of_joining_twice(
         phone.close()
         again = context.new_page()
         again.goto(f"{server.base}/join?code={built.code}")
-        expect(again.locator("a#continue")).to_have_text("Продолжить как Анна", timeout=T)
+        expect(again.locator("a#continue")).to_have_text(ru("join.continue", name="Анна"), timeout=T)
         again.locator("a#continue").click()
 
         ready(again)
-        expect(again.get_by_text("Вы в сессии, Анна!")).to_be_visible(timeout=T)
+        expect(again.get_by_text(ru("phone.lobby", name="Анна"))).to_be_visible(timeout=T)
         assert again.url == first_url
         assert [c["value"] for c in context.cookies() if c["name"] == f"p_{built.code}"] == [cookie["value"]]
     finally:
@@ -136,9 +137,7 @@ def test_facilitator_key_leaves_the_address_bar_and_a_reload_keeps_the_controls(
         context = browser.new_context(viewport=PROJECTOR, locale="ru-RU")
         projector = context.new_page()
         projector.goto(f"{server.base}/projector?w={built.code}&k={built.key}")
-        start = projector.locator('[data-testid="stSidebar"]').get_by_role(
-            "button", name="Начать: выбор трендов"
-        )
+        start = projector.locator('[data-testid="stSidebar"]').get_by_role("button", name=ru("ctl.start"))
         expect(start).to_be_visible(timeout=T)
         projector.wait_for_url("**controls=1**", timeout=T)
         assert built.key not in projector.url
@@ -150,17 +149,17 @@ def test_facilitator_key_leaves_the_address_bar_and_a_reload_keeps_the_controls(
         # The room's link in the same browser shows no controls.
         room = context.new_page()
         room.goto(f"{server.base}/projector?{built.room_query}")
-        expect(room.get_by_text("Участники: 1")).to_be_visible(timeout=T)
+        expect(room.get_by_text(ru("proj.roster", n=1))).to_be_visible(timeout=T)
         settled(room)
-        assert room.get_by_role("button", name="Начать: выбор трендов").count() == 0
+        assert room.get_by_role("button", name=ru("ctl.start")).count() == 0
 
         # Another browser asking for controls without the key gets neither controls nor the room.
         stranger = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
         stranger.goto(f"{server.base}/projector?w={built.code}&controls=1")
-        expect(stranger.get_by_text("Открываем пульт ведущего")).to_be_visible(timeout=T)
+        expect(stranger.get_by_text(ru("proj.opening_controls"))).to_be_visible(timeout=T)
         settled(stranger)
-        assert stranger.get_by_role("button", name="Начать: выбор трендов").count() == 0
-        assert stranger.get_by_text("Участники: 1").count() == 0
+        assert stranger.get_by_role("button", name=ru("ctl.start")).count() == 0
+        assert stranger.get_by_text(ru("proj.roster", n=1)).count() == 0
     finally:
         server.close()
 
@@ -190,7 +189,7 @@ def test_ballots_survive_a_server_killed_mid_vote_and_phones_vote_on_without_joi
 
         for phone in phones:
             ready(phone, hellos=2)  # the event stream is back, on the new process
-            expect(phone.get_by_text("Голосуем за главный тренд")).to_be_visible(timeout=T)
+            expect(phone.get_by_text(ru("phone.vote_title.trend"))).to_be_visible(timeout=T)
         expect(phones[1].locator("form.ballot input[type='radio']:checked")).to_have_count(1)
         checked = phones[1].locator("form.ballot label.option").filter(has=phones[1].locator(":checked"))
         expect(checked).to_contain_text("J2")
@@ -228,10 +227,8 @@ def test_a_phone_offline_for_a_while_keeps_what_it_typed_and_comes_back_as_the_s
         context.set_offline(True)
         typed = "После того как телефон проснулся"
         phone.locator("textarea#note-text").fill(typed)
-        phone.get_by_role("button", name="Отправить", exact=True).click()
-        expect(phone.locator("p.flash.error").filter(has_text="Нет связи с сервером")).to_be_visible(
-            timeout=T
-        )
+        phone.get_by_role("button", name=ru("phone.send"), exact=True).click()
+        expect(phone.locator("p.flash.error").filter(has_text=ru("phone.offline"))).to_be_visible(timeout=T)
         expect(phone.locator("textarea#note-text")).to_have_value(typed)
         phone.wait_for_timeout(6_000)
         context.set_offline(False)
@@ -240,7 +237,7 @@ def test_a_phone_offline_for_a_while_keeps_what_it_typed_and_comes_back_as_the_s
         phone.wait_for_function("() => window.__live && window.__live.readyState === 1", timeout=T)
         expect(who(phone)).to_contain_text("Анна (Продажи)", timeout=T)
         expect(phone.locator("textarea#note-text")).to_have_value(typed)
-        phone.get_by_role("button", name="Отправить", exact=True).click()
+        phone.get_by_role("button", name=ru("phone.send"), exact=True).click()
         expect(phone.locator(".note-card[data-note]").filter(has_text=typed)).to_be_visible(timeout=T)
     finally:
         server.close()
@@ -280,7 +277,7 @@ def test_a_phone_whose_event_stream_dropped_asks_for_its_screen_once_and_shows_w
 
         ready(phone, hellos=2, timeout=10_000)
         expect(phone.locator("main#screen")).to_have_attribute("data-step", "obstacles_vote", timeout=10_000)
-        expect(phone.get_by_text("Голосуем за ключевое препятствие")).to_be_visible()
+        expect(phone.get_by_text(ru("phone.vote_title.obstacle"))).to_be_visible()
         phone.wait_for_timeout(2_000)
         assert [u for u in asked if "phase=" not in u] == [f"{wifi.base}/phone/screen?w={built.code}"]
         assert phone.evaluate("window.__samePage") == 1

@@ -11,6 +11,7 @@ from playwright.sync_api import Page
 
 from tests.scenario import build_workshop
 from tests.support import PROJECTOR, Server, serious_axe_violations, settled
+from tests.texts import ru
 
 NARROW_PHONE = {"width": 360, "height": 740}
 STOPS = [
@@ -116,14 +117,16 @@ def test_projector_chimes_once_when_time_is_up_and_offers_full_screen(tmp_path, 
         chair = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
         chair.goto(f"{server.base}/projector?w={built.code}&k={built.key}")
         settle(chair)
-        fullscreen = room.get_by_role("button", name="Во весь экран")
+        fullscreen = room.get_by_role("button", name=ru("proj.fullscreen"))
         assert room.locator('[role="timer"]').first.get_attribute("data-state") == "paused"
 
-        chair.locator('[data-testid="stSidebar"]').get_by_role("button", name="Дальше", exact=True).click()
+        chair.locator('[data-testid="stSidebar"]').get_by_role(
+            "button", name=ru("ctl.resume"), exact=True
+        ).click()
 
         for page in (room, chair):
             page.wait_for_function("() => document.body.dataset.chimed === '1'", timeout=30_000)
-            page.get_by_text("Время вышло").first.wait_for(timeout=10_000)
+            page.get_by_text(ru("timer.up")).first.wait_for(timeout=10_000)
         settled(room)
         chimes = room.evaluate("() => document.body.dataset.chimed")
         has_fullscreen = fullscreen.count()

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.phones import join, new_phone, pick
 from tests.support import ARTIFACTS, PROJECTOR, upload
+from tests.texts import ru
 
 T = 20_000
 ROWS = [
@@ -40,59 +41,63 @@ def test_import_a_csv_edit_a_trend_and_see_picks_on_the_projector_map(server, br
 
     # Import: a preview first, then the save.
     facilitator.goto(f"{server.base}/maps")
-    facilitator.get_by_role("tab", name="Импорт").click()
+    facilitator.get_by_role("tab", name=ru("maps.tab_import")).click()
     facilitator.locator(".st-key-m_title_ru input").fill("Доставка 2026")
     facilitator.locator(".st-key-m_title_en input").fill("Delivery 2026")
     facilitator.locator(".st-key-m_source input").fill("Команда продукта, ноябрь 2026")
     facilitator.locator(".st-key-m_source input").press("Tab")
     upload(facilitator, csv_path)
-    expect(facilitator.get_by_text("Файл в порядке: трендов 6")).to_be_visible(timeout=T)
-    facilitator.get_by_role("button", name="Сохранить карту").click()
-    expect(facilitator.get_by_text("Карта сохранена.")).to_be_visible(timeout=T)
+    expect(facilitator.get_by_text(ru("maps.preview", n=6))).to_be_visible(timeout=T)
+    facilitator.get_by_role("button", name=ru("maps.save_import")).click()
+    expect(facilitator.get_by_text(ru("maps.imported"))).to_be_visible(timeout=T)
 
     # Edit one trend of the imported map.
-    facilitator.get_by_role("tab", name="Карта и тренды").click()
-    facilitator.get_by_role("combobox", name="Карта").click()
+    facilitator.get_by_role("tab", name=ru("maps.tab_edit")).click()
+    facilitator.get_by_role("combobox", name=ru("maps.choose")).click()
     facilitator.get_by_role("option", name=re.compile("Доставка 2026")).click()
-    expect(facilitator.get_by_role("combobox", name="Тренд").first).to_have_value("D1", timeout=T)
+    expect(facilitator.get_by_role("combobox", name=ru("maps.trend")).first).to_have_value("D1", timeout=T)
     title = facilitator.locator('[data-testid="stForm"] .st-key-e_tru_D1 input')
     title.fill("Доставка за 30 минут")
-    facilitator.get_by_role("button", name="Сохранить тренд").click()
-    expect(facilitator.get_by_text("Сохранено как новая версия карты")).to_be_visible(timeout=T)
+    facilitator.get_by_role("button", name=ru("maps.save_trend")).click()
+    expect(facilitator.get_by_text(ru("maps.saved"))).to_be_visible(timeout=T)
     facilitator.screenshot(path=str(ARTIFACTS / "10_maps_page.png"), full_page=True)
 
     # A workshop on the edited map; two phones pick in step 2.
     facilitator.goto(f"{server.base}/")
     facilitator.locator(".st-key-ws_title input").fill("Доставка")
     facilitator.locator(".st-key-ws_product input").fill("Доставка продуктов")
-    facilitator.get_by_role("combobox", name="Карта трендов").click()
+    facilitator.get_by_role("combobox", name=ru("field.trend_map")).click()
     facilitator.get_by_role("option", name="Доставка 2026").click()
-    facilitator.get_by_text("Шаги, время и голосование").click()
+    facilitator.get_by_text(ru("start.settings")).click()
     facilitator.locator(".st-key-picks_min input").fill("2")
     facilitator.locator(".st-key-picks_min input").press("Tab")
-    facilitator.get_by_role("button", name="Создать сессию").click()
+    facilitator.get_by_role("button", name=ru("start.create_button")).click()
     facilitator.wait_for_url(re.compile(r".*/control\?.*controls=1.*"), timeout=T)
     code = re.search(r"w=([A-Z0-9]+)", facilitator.url).group(1)
-    facilitator.get_by_role("link", name="Один экран: вид для зала с пультом сбоку").click()
+    facilitator.get_by_role("link", name=ru("ctl.one_screen")).click()
     facilitator.wait_for_url(re.compile(r".*/projector\?.*"), timeout=T)
 
     phones = []
     for name, department in (("Анна", "Продажи"), ("Борис", "Логистика")):
         phone = new_phone(browser)
         join(phone, server.base, code, name, department)
-        expect(phone.get_by_text(f"Вы в сессии, {name}!")).to_be_visible(timeout=T)
+        expect(phone.get_by_text(ru("phone.lobby", name=name))).to_be_visible(timeout=T)
         phones.append(phone)
     sidebar = facilitator.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_role("button", name="Начать: выбор трендов").click()
+    sidebar.get_by_role("button", name=ru("ctl.start")).click()
 
     for phone in phones:
         expect(phone.locator('li.trend[data-code="D1"]')).to_contain_text("Доставка за 30 минут", timeout=T)
         pick(phone, "D1")
-        expect(phone.locator("#pick-status")).to_contain_text("Выбрано 1 из 2–5", timeout=T)
+        expect(phone.locator("#pick-status")).to_contain_text(
+            ru("phone.picked_n", n=1, low=2, high=5), timeout=T
+        )
         pick(phone, "P2")
-        expect(phone.locator("#pick-status")).to_contain_text("Выбрано 2 из 2–5", timeout=T)
+        expect(phone.locator("#pick-status")).to_contain_text(
+            ru("phone.picked_n", n=2, low=2, high=5), timeout=T
+        )
 
-    expect(facilitator.get_by_text("Выбрали: 2 из 2 · отметок: 4")).to_be_visible(timeout=T)
+    expect(facilitator.get_by_text(ru("proj.pick_progress", n=2, total=2, picks=4))).to_be_visible(timeout=T)
     shown = stations(facilitator)
     assert sorted(shown) == ["D1", "D2", "D3", "P1", "P2", "P3"]
     assert shown["D1"] == ["Доставка за 30 минут", "2"]  # the edited title; both phones picked it
