@@ -5,7 +5,6 @@ checked in the database."""
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -167,10 +166,11 @@ def test_a_whole_workshop_runs_from_lobby_to_saved_result(server, browser) -> No
         voted_count(projector, i + 1)
     shot(projector, "03_projector_vote_secret")
     shot(phones[0], "03_phone_vote")
-    # Nothing before the ballot count's caption (whichever state of the vote it tells) names a trend.
-    caption = os.path.commonprefix([ru("proj.vote_ready"), ru("proj.vote_open"), ru("proj.vote_closed")])
-    assert "J1 ·" not in projector.locator(".stMain").inner_text().split(caption)[0]
+    # The count's caption follows the vote; nothing before it names a trend while the vote is secret.
+    expect(projector.locator(".ballot-status")).to_have_text(ru("proj.vote_open"), timeout=T)
+    assert "J1 ·" not in projector.locator(".stMain").inner_text().split(ru("proj.vote_open"))[0]
     sidebar_click(projector, ru("ctl.close_vote"))
+    expect(projector.locator(".ballot-status")).to_have_text(ru("proj.vote_closed"), timeout=T)
     sidebar_click(projector, ru("ctl.reveal"))
     expect(projector.get_by_text(ru("proj.tie"))).to_be_visible(timeout=T)
     sidebar_click(projector, ru("ctl.runoff"))

@@ -553,11 +553,17 @@ function renderBallots(part, state) {
     if (!big) return part.root.appendChild(el('div', 'board-line'));
     const line = part.root.appendChild(el('div', 'ballot-line'));
     const count = line.appendChild(el('span', 'big-number'));
-    if (labels.caption) line.appendChild(el('span', 'ballot-status', labels.caption));
+    part.caption = line.appendChild(el('span', 'ballot-status'));
     return count;
   });
   const values = { n: poll ? poll.ballots : 0, total: (state && state.people) || 0 };
   setText(node, fill(labels.text, values, part.data.lang));
+  // The caption follows the vote (not yet open → open → closed): the page's host, and so this
+  // part, lives on across the reruns that bring a new caption.
+  if (part.caption) {
+    part.caption.hidden = !labels.caption;
+    setText(part.caption, labels.caption || '');
+  }
 }
 
 function cardText(card, node) {
