@@ -73,24 +73,9 @@ def parse_map_file(*, filename: str, data: bytes, meta: MapMeta | None = None) -
     problems: list[str] = []
     document: dict | None = None
     try:
-        suffix = PurePath(str(filename or "")).suffix.lower()
-        kind = _FORMATS.get(suffix)
-        if kind is None:
-            shown = f"'{suffix}'" if suffix else "(no extension)"
-            raise _Refused(f"unsupported file type {shown}: use CSV, XLSX, YAML or JSON")
-        data = bytes(data or b"")
-        if len(data) > MAX_BYTES:
-            raise _Refused("the file is larger than 1 MB")
-        if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
-            raise _Refused("the file is empty")
-        if kind == "json":
-            document = _from_tree(_load_json(data), problems)
-        elif kind == "yaml":
-            document = _from_tree(_load_yaml(data), problems)
-        else:
-            rows = _csv_table(data, problems) if kind == "csv" else _xlsx_table(data, problems)
-            if rows is not None:
-                document = _from_table(rows, meta, problems)
+        kind = _file_kind(filename)
+        data = _checked_bytes(data)
+        document = _read_map(kind, data, meta, problems)
     except _Refused as refused:
         problems.append(str(refused))
     except RecursionError:
@@ -100,6 +85,39 @@ def parse_map_file(*, filename: str, data: bytes, meta: MapMeta | None = None) -
     if problems:
         return ImportResult(None, _capped(problems))
     return ImportResult(document, [])
+
+
+def _file_kind(filename: str) -> str:
+    """The upload's format, from its file name's extension."""
+    suffix = PurePath(str(filename or "")).suffix.lower()
+    kind = _FORMATS.get(suffix)
+    if kind is None:
+        shown = f"'{suffix}'" if suffix else "(no extension)"
+        raise _Refused(f"unsupported file type {shown}: use CSV, XLSX, YAML or JSON")
+    return kind
+
+
+def _checked_bytes(data: bytes) -> bytes:
+    """The upload's bytes, refused when too big or holding nothing but blanks."""
+    data = bytes(data or b"")
+    if len(data) > MAX_BYTES:
+        raise _Refused("the file is larger than 1 MB")
+    if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
+        raise _Refused("the file is empty")
+    return data
+
+
+def _read_map(kind: str, data: bytes, meta: MapMeta | None, problems: list[str]) -> dict | None:
+    """The map document read from an upload of format ``kind``, or None; what is wrong with it
+    goes to ``problems``."""
+    if kind == "json":
+        return _from_tree(_load_json(data), problems)
+    if kind == "yaml":
+        return _from_tree(_load_yaml(data), problems)
+    rows = _csv_table(data, problems) if kind == "csv" else _xlsx_table(data, problems)
+    if rows is None:
+        return None
+    return _from_table(rows, meta, problems)
 
 
 def document_to_rows(document: dict) -> list[dict[str, str]]:
