@@ -258,6 +258,12 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def _check_yaml_shape(text: str) -> None:
     """Depth and size, first on the event stream (no recursion, no expansion), then on the
     composed node graph with every alias expanded, stopping as soon as a limit is passed."""
+    _check_yaml_events(text)
+    _check_yaml_nodes(text)
+
+
+def _check_yaml_events(text: str) -> None:
+    """Depth and number of values as the parser reads them, before anything is built."""
     depth = nodes = 0
     for event in yaml.parse(text, Loader=_YAML_LOADER):
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
@@ -271,6 +277,10 @@ def _check_yaml_shape(text: str) -> None:
             nodes += 1
             if nodes > MAX_YAML_NODES:
                 raise _Refused(f"the YAML document has more than {MAX_YAML_NODES} values")
+
+
+def _check_yaml_nodes(text: str) -> None:
+    """Depth and number of values in the composed document, every alias counted where it is used."""
     root = yaml.compose(text, Loader=_YAML_LOADER)
     if root is None:
         return
@@ -286,10 +296,14 @@ def _check_yaml_shape(text: str) -> None:
         if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
             if level > MAX_DEPTH:
                 raise _Refused(f"the YAML document nests deeper than {MAX_DEPTH} levels (through aliases)")
-            children = (
-                node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
-            )
-            stack.extend((child, level + 1) for child in children)
+            stack.extend((child, level + 1) for child in _yaml_children(node))
+
+
+def _yaml_children(node: yaml.SequenceNode | yaml.MappingNode) -> list[yaml.Node]:
+    """A list's items, or a mapping's keys and values in turn."""
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return [n for kv in node.value for n in kv]
 
 
 def _load_yaml(data: bytes) -> object:
