@@ -388,30 +388,10 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
     header: dict[str, int] | None = None
     names: list[str] = []
     found: list[_Row] = []
-    empty_run = number = 0
-    iterator = iter(rows)
-    while True:
-        try:
-            raw = next(iterator)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):
-                problems.append(f"row {number + 1}: a cell is longer than {MAX_CELL} characters")
-            else:
-                problems.append(f"row {number + 1}: the CSV could not be read ({exc})")
+    for filled in _filled_rows(rows, problems):
+        if filled is None:
             return None
-        number += 1
-        if number > MAX_SHEET_ROWS:
-            problems.append(f"the table is longer than {MAX_SHEET_ROWS} rows")
-            return None
-        cells = [cell_text(v) for v in raw]
-        if not any(clean(c) for c in cells):
-            empty_run += 1
-            if header is not None and empty_run >= MAX_EMPTY_RUN:
-                break
-            continue
-        empty_run = 0
+        number, cells = filled
         if header is None:
             names = [_header_name(c) for c in cells]
             header = _header(names, problems)
@@ -421,16 +401,7 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
         if len(found) == MAX_TRENDS:
             problems.append(f"the table has more than {MAX_TRENDS} trends (row {number} is one too many)")
             return None
-        too_long: set[str] = set()
-        for index, cell in enumerate(cells):
-            if len(cell) > MAX_CELL:
-                column = (
-                    names[index] if index < len(names) and names[index] else f"column {_column_letter(index)}"
-                )
-                problems.append(f"row {number}: {column} is longer than {MAX_CELL} characters")
-                too_long.add(column)
-        values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in header.items()}
-        found.append(_Row(number, values, too_long))
+        found.append(_table_row(number, cells, names, header, problems))
     if header is None:
         problems.append("the table has no header row: " + ", ".join(TABLE_COLUMNS))
         return None
@@ -438,6 +409,66 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
         problems.append("the table has no trends under its header row")
         return None
     return found
+
+
+def _filled_rows(
+    rows: Iterable[Sequence[object]], problems: list[str]
+) -> Iterator[tuple[int, list[str]] | None]:
+    """The table's non-empty rows as (spreadsheet row number, cell texts). A long run of empty
+    rows after the first filled one ends the table; a table that cannot be read on ends with
+    None, the reason in ``problems``."""
+    empty_run = number = 0
+    filled = False
+    iterator = iter(rows)
+    while True:
+        try:
+            raw = next(iterator)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(_csv_problem(exc, number + 1))
+            yield None
+            return
+        number += 1
+        if number > MAX_SHEET_ROWS:
+            problems.append(f"the table is longer than {MAX_SHEET_ROWS} rows")
+            yield None
+            return
+        cells = [cell_text(v) for v in raw]
+        if not any(clean(c) for c in cells):
+            empty_run += 1
+            if filled and empty_run >= MAX_EMPTY_RUN:
+                return
+            continue
+        empty_run = 0
+        filled = True
+        yield number, cells
+
+
+def _csv_problem(exc: csv.Error, number: int) -> str:
+    """Row ``number`` could not be read as CSV: why, in the facilitator's words."""
+    if "field larger than field limit" in str(exc):
+        return f"row {number}: a cell is longer than {MAX_CELL} characters"
+    return f"row {number}: the CSV could not be read ({exc})"
+
+
+def _table_row(
+    number: int, cells: list[str], names: list[str], header: dict[str, int], problems: list[str]
+) -> _Row:
+    """A data row's known columns, each cell over ``MAX_CELL`` reported once."""
+    too_long: set[str] = set()
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_CELL:
+            column = _column_name(names, index)
+            problems.append(f"row {number}: {column} is longer than {MAX_CELL} characters")
+            too_long.add(column)
+    values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in header.items()}
+    return _Row(number, values, too_long)
+
+
+def _column_name(names: list[str], index: int) -> str:
+    """The column as its header names it, or by its letter when the header cell is empty."""
+    return names[index] if index < len(names) and names[index] else f"column {_column_letter(index)}"
 
 
 def _header(names: list[str], problems: list[str]) -> dict[str, int] | None:
