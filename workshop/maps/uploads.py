@@ -563,7 +563,29 @@ def _xlsx_rows(rows: Iterator[tuple]) -> Iterator[tuple]:
 
 def _from_table(rows: list[_Row], meta: MapMeta | None, problems: list[str]) -> dict:
     reported: set[str] = set()  # validate_map "where"s already covered by a clearer problem
-    bad_rows: set[int] = set()  # trend indices (1-based) with a row problem
+    bad_rows, bad_categories = _check_rows(rows, problems)
+    category_ids = _category_ids(rows)
+    categories = _table_categories(rows, category_ids)
+    trends = [_table_trend(row, category_ids) for row in rows]
+    document = {**_map_fields(meta, problems, reported), "categories": categories, "trends": trends}
+    names = list(category_ids)
+    for problem in validate_map(document):  # the last word
+        if not _already_reported(problem, names, bad_rows, bad_categories, reported):
+            problems.append(
+                _readable(
+                    problem,
+                    lambda i: f"row {rows[i - 1].number}",
+                    lambda i: _category_label(names, i),
+                    _category_field,
+                )
+            )
+    return document
+
+
+def _check_rows(rows: list[_Row], problems: list[str]) -> tuple[set[int], set[str]]:
+    """Each row's own problems; the trend indices (1-based) of the rows with a problem, and the
+    categories named in a too long category cell."""
+    bad_rows: set[int] = set()
     bad_categories: set[str] = set()
     seen_codes: set[str] = set()
     for index, row in enumerate(rows, 1):
@@ -576,59 +598,64 @@ def _from_table(rows: list[_Row], meta: MapMeta | None, problems: list[str]) -> 
                 for c in ("category", "category_en")
             ):
                 bad_categories.add(row.cells["category"])
+    return bad_rows, bad_categories
 
+
+def _category_ids(rows: list[_Row]) -> dict[str, str]:
+    """Each category named in the table, in order of appearance, with its id: c1, c2, ..."""
     category_ids: dict[str, str] = {}
+    for row in rows:
+        name = row.cells["category"]
+        if name:
+            category_ids.setdefault(name, f"c{len(category_ids) + 1}")
+    return category_ids
+
+
+def _table_categories(rows: list[_Row], category_ids: dict[str, str]) -> list[dict]:
+    """The map's categories; the English title is the first category_en given, else the category."""
     category_en: dict[str, str] = {}
     for row in rows:
         name = row.cells["category"]
-        if not name:
-            continue
-        category_ids.setdefault(name, f"c{len(category_ids) + 1}")
-        if not category_en.get(name):
+        if name and not category_en.get(name):
             category_en[name] = row.cells.get("category_en", "")
-    categories = [
+    return [
         {"id": cid, "title": {"ru": name, "en": category_en[name] or name}}
         for name, cid in category_ids.items()
     ]
 
-    trends = []
-    for row in rows:
-        c = row.cells
-        trend = {
-            "code": c["code"],
-            "category": category_ids.get(c["category"]),
-            "title": {"ru": c["title_ru"], "en": c["title_en"]},
-            "description": {"ru": c["description_ru"], "en": c["description_en"]},
-        }
-        if c.get("source"):
-            trend["source"] = c["source"]
-        trends.append(trend)
 
-    document = {**_map_fields(meta, problems, reported), "categories": categories, "trends": trends}
+def _table_trend(row: _Row, category_ids: dict[str, str]) -> dict:
+    c = row.cells
+    trend = {
+        "code": c["code"],
+        "category": category_ids.get(c["category"]),
+        "title": {"ru": c["title_ru"], "en": c["title_en"]},
+        "description": {"ru": c["description_ru"], "en": c["description_en"]},
+    }
+    if c.get("source"):
+        trend["source"] = c["source"]
+    return trend
 
-    names = list(category_ids)
 
-    def skip(problem: MapProblem) -> bool:
-        match = _WHERE.match(problem.where)
-        if match and match.group(1) == "trends":
-            return int(match.group(2)) in bad_rows
-        if match:
-            return names[int(match.group(2)) - 1] in bad_categories
-        return problem.where in reported
+def _already_reported(
+    problem: MapProblem, names: list[str], bad_rows: set[int], bad_categories: set[str], reported: set[str]
+) -> bool:
+    """Whether a clearer problem about the same row, category or map field is already given."""
+    match = _WHERE.match(problem.where)
+    if match and match.group(1) == "trends":
+        return int(match.group(2)) in bad_rows
+    if match:
+        return names[int(match.group(2)) - 1] in bad_categories
+    return problem.where in reported
 
-    def category_label(i: int) -> str:
-        name = names[i - 1] if 0 < i <= len(names) else str(i)
-        return f"category '{name if len(name) <= 40 else name[:39] + '…'}'"
 
-    def category_field(path: str) -> str:
-        return {"title.ru": "category", "title.en": "category_en"}.get(path, _field_name(path))
+def _category_label(names: list[str], i: int) -> str:
+    name = names[i - 1] if 0 < i <= len(names) else str(i)
+    return f"category '{name if len(name) <= 40 else name[:39] + '…'}'"
 
-    for problem in validate_map(document):  # the last word
-        if not skip(problem):
-            problems.append(
-                _readable(problem, lambda i: f"row {rows[i - 1].number}", category_label, category_field)
-            )
-    return document
+
+def _category_field(path: str) -> str:
+    return {"title.ru": "category", "title.en": "category_en"}.get(path, _field_name(path))
 
 
 def _row_problems(row: _Row, seen_codes: set[str]) -> list[str]:
