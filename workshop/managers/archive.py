@@ -105,56 +105,24 @@ def refresh(session: Session, workshop_ids: Iterable[int] | None = None) -> int:
     return len(ids)
 
 
+@dataclass(frozen=True)
+class _WorkshopRows:
+    """The rows a batch of workshops' archive entries are derived from, each table read once."""
+
+    map_of_version: dict[int, str]  # trend map version -> its map's id
+    people: dict[int, list[Participant]]  # those let in, by workshop
+    notes: dict[int, list[Note]]
+    note_by_id: dict[int, Note]
+    picked: dict[int, set[int]]  # the trends picked, by workshop
+    trends: dict[int, Trend]  # every trend picked or chosen
+    labels: dict[int, list[str]]  # poll option labels and details, by workshop
+    handoffs: dict[int, Handoff]
+    handoff_texts: dict[int, list[str]]  # what the hand-off's events say, by workshop
+
+
 def _rebuild(session: Session, ids: Sequence[int]) -> None:
     workshops = session.exec(select(Workshop).where(col(Workshop.id).in_(ids))).all()
-    version_ids = {w.trend_map_version_id for w in workshops}
-    map_of_version = dict(
-        session.exec(
-            select(TrendMapVersion.id, TrendMapVersion.map_id).where(col(TrendMapVersion.id).in_(version_ids))
-        ).all()
-    )
-    people: dict[int, list[Participant]] = defaultdict(list)
-    took_part = select(Participant).where(
-        col(Participant.workshop_id).in_(ids), Participant.admission == LET_IN
-    )
-    for p in session.exec(took_part).all():
-        people[p.workshop_id].append(p)
-    notes: dict[int, list[Note]] = defaultdict(list)
-    note_by_id: dict[int, Note] = {}
-    for n in session.exec(select(Note).where(col(Note.workshop_id).in_(ids))).all():
-        notes[n.workshop_id].append(n)
-        note_by_id[n.id] = n  # type: ignore[index]
-    picked: dict[int, set[int]] = defaultdict(set)
-    for workshop_id, trend_id in session.exec(
-        select(Pick.workshop_id, Pick.trend_id).where(col(Pick.workshop_id).in_(ids))
-    ).all():
-        picked[workshop_id].add(trend_id)
-    trend_ids = {t for s in picked.values() for t in s} | {
-        w.chosen_trend_id for w in workshops if w.chosen_trend_id
-    }
-    trends = (
-        {t.id: t for t in session.exec(select(Trend).where(col(Trend.id).in_(trend_ids))).all()}
-        if trend_ids
-        else {}
-    )
-    labels: dict[int, list[str]] = defaultdict(list)
-    for workshop_id, label, detail in session.exec(
-        select(Poll.workshop_id, PollOption.label, PollOption.detail)
-        .join(PollOption, col(PollOption.poll_id) == Poll.id)
-        .where(col(Poll.workshop_id).in_(ids))
-    ).all():
-        labels[workshop_id].extend((label, detail))
-    handoffs = {
-        h.workshop_id: h for h in session.exec(select(Handoff).where(col(Handoff.workshop_id).in_(ids))).all()
-    }
-    handoff_texts: dict[int, list[str]] = defaultdict(list)
-    if handoffs:
-        workshop_of = {h.id: h.workshop_id for h in handoffs.values()}
-        for event in session.exec(
-            select(HandoffEvent).where(col(HandoffEvent.handoff_id).in_(list(workshop_of)))
-        ).all():
-            handoff_texts[workshop_of[event.handoff_id]].extend((event.by_name, event.note, event.links))
-
+    rows = _workshop_rows(session, ids, workshops)
     session.execute(delete(ArchiveDepartment).where(col(ArchiveDepartment.workshop_id).in_(ids)))
     existing = {
         e.workshop_id: e
@@ -162,60 +130,185 @@ def _rebuild(session: Session, ids: Sequence[int]) -> None:
     }
     for w in workshops:
         assert w.id is not None
-        chosen_trend = trends.get(w.chosen_trend_id) if w.chosen_trend_id else None
-        trend_title = ""
-        if chosen_trend is not None:
-            trend_title = f"{chosen_trend.code} · {localized(chosen_trend, 'title', w.lang)}"[:140]
-        obstacle = note_by_id.get(w.chosen_obstacle_id) if w.chosen_obstacle_id else None
-        innovation = note_by_id.get(w.chosen_innovation_id) if w.chosen_innovation_id else None
-        handoff = handoffs.get(w.id)
-        texts: list[str] = [w.code, w.title, w.product, w.facilitator_name]
-        for p in people[w.id]:
-            texts.extend((p.name, p.department))
-        for tid in picked[w.id] | ({w.chosen_trend_id} if w.chosen_trend_id else set()):
-            t = trends.get(tid)
-            if t is not None:
-                texts.extend((t.code, t.title_ru, t.title_en))
-        for n in notes[w.id]:
-            texts.extend((n.text, n.rationale))
-            if n.original_text != n.text:
-                texts.append(n.original_text)
-        texts.extend(labels[w.id])
-        if handoff is not None:
-            texts.extend((handoff.assignee_name, handoff.assignee_email, handoff.assignee_role))
-            texts.extend(handoff_texts[w.id])
-        entry = existing.get(w.id) or ArchiveEntry(
-            workshop_id=w.id,
-            code=w.code,
-            created_at=w.created_at,
-            title=w.title,
-            product=w.product,
-            status=status_of(w.step),
-            map_id="",
-        )
-        entry.revision = w.revision
-        entry.code = w.code
-        entry.created_at = w.created_at
-        entry.finished_at = w.finished_at
-        entry.title = w.title
-        entry.product = w.product
-        entry.facilitator = w.facilitator_name
-        entry.status = status_of(w.step)
-        entry.map_id = map_of_version.get(w.trend_map_version_id, "")
-        entry.trend = trend_title
-        entry.obstacle = obstacle.text if obstacle else ""
-        entry.innovation = innovation.text if innovation else ""
-        entry.participants = len(people[w.id])
-        entry.handoff_status = handoff.status if handoff else ""
-        # one line per text: a phrase never matches across two fields
-        entry.search_text = "\n".join(dict.fromkeys(normalise(s) for s in texts if s))
+        entry = existing.get(w.id) or _new_entry(w)
+        _fill_entry(entry, w, rows)
         session.add(entry)
-        departments: dict[str, list[str]] = defaultdict(list)
-        for p in people[w.id]:
-            departments[normalise(p.department)].append(p.department)
-        for key, names in departments.items():
-            name = Counter(names).most_common(1)[0][0]
-            session.add(ArchiveDepartment(workshop_id=w.id, key=key, name=name, participants=len(names)))
+        _add_departments(session, w.id, rows.people[w.id])
+
+
+def _workshop_rows(session: Session, ids: Sequence[int], workshops: Sequence[Workshop]) -> _WorkshopRows:
+    version_ids = {w.trend_map_version_id for w in workshops}
+    map_of_version = dict(
+        session.exec(
+            select(TrendMapVersion.id, TrendMapVersion.map_id).where(col(TrendMapVersion.id).in_(version_ids))
+        ).all()
+    )
+    people = _participants(session, ids)
+    notes, note_by_id = _notes(session, ids)
+    picked = _picked_trends(session, ids)
+    trends = _trends(session, picked, workshops)
+    labels = _poll_labels(session, ids)
+    handoffs = {
+        h.workshop_id: h for h in session.exec(select(Handoff).where(col(Handoff.workshop_id).in_(ids))).all()
+    }
+    return _WorkshopRows(
+        map_of_version=map_of_version,
+        people=people,
+        notes=notes,
+        note_by_id=note_by_id,
+        picked=picked,
+        trends=trends,
+        labels=labels,
+        handoffs=handoffs,
+        handoff_texts=_handoff_texts(session, handoffs),
+    )
+
+
+def _participants(session: Session, ids: Sequence[int]) -> dict[int, list[Participant]]:
+    """Those let in, by workshop."""
+    people: dict[int, list[Participant]] = defaultdict(list)
+    took_part = select(Participant).where(
+        col(Participant.workshop_id).in_(ids), Participant.admission == LET_IN
+    )
+    for p in session.exec(took_part).all():
+        people[p.workshop_id].append(p)
+    return people
+
+
+def _notes(session: Session, ids: Sequence[int]) -> tuple[dict[int, list[Note]], dict[int, Note]]:
+    """The notes by workshop, and by id."""
+    notes: dict[int, list[Note]] = defaultdict(list)
+    note_by_id: dict[int, Note] = {}
+    for n in session.exec(select(Note).where(col(Note.workshop_id).in_(ids))).all():
+        notes[n.workshop_id].append(n)
+        note_by_id[n.id] = n  # type: ignore[index]
+    return notes, note_by_id
+
+
+def _picked_trends(session: Session, ids: Sequence[int]) -> dict[int, set[int]]:
+    """The trends picked, by workshop."""
+    picked: dict[int, set[int]] = defaultdict(set)
+    for workshop_id, trend_id in session.exec(
+        select(Pick.workshop_id, Pick.trend_id).where(col(Pick.workshop_id).in_(ids))
+    ).all():
+        picked[workshop_id].add(trend_id)
+    return picked
+
+
+def _trends(session: Session, picked: dict[int, set[int]], workshops: Sequence[Workshop]) -> dict[int, Trend]:
+    """Every trend picked or chosen, by id."""
+    trend_ids = {t for s in picked.values() for t in s} | {
+        w.chosen_trend_id for w in workshops if w.chosen_trend_id
+    }
+    return (
+        {t.id: t for t in session.exec(select(Trend).where(col(Trend.id).in_(trend_ids))).all()}
+        if trend_ids
+        else {}
+    )
+
+
+def _poll_labels(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Every poll option's label and detail, by workshop."""
+    labels: dict[int, list[str]] = defaultdict(list)
+    for workshop_id, label, detail in session.exec(
+        select(Poll.workshop_id, PollOption.label, PollOption.detail)
+        .join(PollOption, col(PollOption.poll_id) == Poll.id)
+        .where(col(Poll.workshop_id).in_(ids))
+    ).all():
+        labels[workshop_id].extend((label, detail))
+    return labels
+
+
+def _handoff_texts(session: Session, handoffs: dict[int, Handoff]) -> dict[int, list[str]]:
+    """Who wrote what in each hand-off's events, by workshop."""
+    handoff_texts: dict[int, list[str]] = defaultdict(list)
+    if handoffs:
+        workshop_of = {h.id: h.workshop_id for h in handoffs.values()}
+        for event in session.exec(
+            select(HandoffEvent).where(col(HandoffEvent.handoff_id).in_(list(workshop_of)))
+        ).all():
+            handoff_texts[workshop_of[event.handoff_id]].extend((event.by_name, event.note, event.links))
+    return handoff_texts
+
+
+def _new_entry(w: Workshop) -> ArchiveEntry:
+    assert w.id is not None
+    return ArchiveEntry(
+        workshop_id=w.id,
+        code=w.code,
+        created_at=w.created_at,
+        title=w.title,
+        product=w.product,
+        status=status_of(w.step),
+        map_id="",
+    )
+
+
+def _fill_entry(entry: ArchiveEntry, w: Workshop, rows: _WorkshopRows) -> None:
+    assert w.id is not None
+    handoff = rows.handoffs.get(w.id)
+    entry.revision = w.revision
+    entry.code = w.code
+    entry.created_at = w.created_at
+    entry.finished_at = w.finished_at
+    entry.title = w.title
+    entry.product = w.product
+    entry.facilitator = w.facilitator_name
+    entry.status = status_of(w.step)
+    entry.map_id = rows.map_of_version.get(w.trend_map_version_id, "")
+    entry.trend = _trend_title(w, rows.trends)
+    entry.obstacle = _chosen_note_text(w.chosen_obstacle_id, rows.note_by_id)
+    entry.innovation = _chosen_note_text(w.chosen_innovation_id, rows.note_by_id)
+    entry.participants = len(rows.people[w.id])
+    entry.handoff_status = handoff.status if handoff else ""
+    # one line per text: a phrase never matches across two fields
+    entry.search_text = "\n".join(dict.fromkeys(normalise(s) for s in _search_texts(w, rows) if s))
+
+
+def _trend_title(w: Workshop, trends: dict[int, Trend]) -> str:
+    """The chosen trend as ``code · title``, or ""."""
+    chosen_trend = trends.get(w.chosen_trend_id) if w.chosen_trend_id else None
+    if chosen_trend is None:
+        return ""
+    return f"{chosen_trend.code} · {localized(chosen_trend, 'title', w.lang)}"[:140]
+
+
+def _chosen_note_text(note_id: int | None, note_by_id: dict[int, Note]) -> str:
+    """The text of the chosen obstacle or innovation, or ""."""
+    note = note_by_id.get(note_id) if note_id else None
+    return note.text if note else ""
+
+
+def _search_texts(w: Workshop, rows: _WorkshopRows) -> list[str]:
+    """Everything a search finds the workshop by: its facts, people, trends, notes, polls, hand-off."""
+    assert w.id is not None
+    texts: list[str] = [w.code, w.title, w.product, w.facilitator_name]
+    for p in rows.people[w.id]:
+        texts.extend((p.name, p.department))
+    for tid in rows.picked[w.id] | ({w.chosen_trend_id} if w.chosen_trend_id else set()):
+        t = rows.trends.get(tid)
+        if t is not None:
+            texts.extend((t.code, t.title_ru, t.title_en))
+    for n in rows.notes[w.id]:
+        texts.extend((n.text, n.rationale))
+        if n.original_text != n.text:
+            texts.append(n.original_text)
+    texts.extend(rows.labels[w.id])
+    handoff = rows.handoffs.get(w.id)
+    if handoff is not None:
+        texts.extend((handoff.assignee_name, handoff.assignee_email, handoff.assignee_role))
+        texts.extend(rows.handoff_texts[w.id])
+    return texts
+
+
+def _add_departments(session: Session, workshop_id: int, people: list[Participant]) -> None:
+    """The workshop's departments, each by its most used spelling, with how many took part."""
+    departments: dict[str, list[str]] = defaultdict(list)
+    for p in people:
+        departments[normalise(p.department)].append(p.department)
+    for key, names in departments.items():
+        name = Counter(names).most_common(1)[0][0]
+        session.add(ArchiveDepartment(workshop_id=workshop_id, key=key, name=name, participants=len(names)))
 
 
 # --------------------------------------------------------------------------- the list

@@ -44,6 +44,19 @@ def validate_map(data: object) -> list[MapProblem]:
     problems: list[MapProblem] = []
     if not isinstance(data, dict):
         return [MapProblem("map", "must be a JSON object")]
+    _check_map_fields(data, problems)
+    category_ids = _check_categories(data.get("categories"), problems)
+    trends = data.get("trends")
+    if not isinstance(trends, list) or not trends:
+        return [*problems, MapProblem("trends", "must be a non-empty list")]
+    used_categories = _check_trends(trends, category_ids, problems)
+    for unused in sorted(category_ids - used_categories):
+        problems.append(MapProblem("categories", f"'{unused}' has no trends"))
+    return problems
+
+
+def _check_map_fields(data: dict, problems: list[MapProblem]) -> None:
+    """The map's own fields: id, title, description, source and year."""
     if not isinstance(data.get("id"), str) or not _SLUG.match(data["id"]):
         problems.append(MapProblem("id", "must be a lowercase slug"))
     _bilingual(data.get("title"), "title", 200, problems)
@@ -52,11 +65,14 @@ def validate_map(data: object) -> list[MapProblem]:
         problems.append(MapProblem("source", "is missing"))
     if not isinstance(data.get("year"), int):
         problems.append(MapProblem("year", "must be a whole number"))
-    categories = data.get("categories")
+
+
+def _check_categories(categories: object, problems: list[MapProblem]) -> set[str]:
+    """Each category's id and title; the ids defined."""
     category_ids: set[str] = set()
     if not isinstance(categories, list) or not categories:
         problems.append(MapProblem("categories", "must be a non-empty list"))
-        categories = []
+        return category_ids
     for i, cat in enumerate(categories, 1):
         where = f"categories[{i}]"
         if not isinstance(cat, dict) or not isinstance(cat.get("id"), str):
@@ -66,9 +82,11 @@ def validate_map(data: object) -> list[MapProblem]:
             problems.append(MapProblem(where, f"id '{cat['id']}' is used twice"))
         category_ids.add(cat["id"])
         _bilingual(cat.get("title"), f"{where}.title", 120, problems)
-    trends = data.get("trends")
-    if not isinstance(trends, list) or not trends:
-        return [*problems, MapProblem("trends", "must be a non-empty list")]
+    return category_ids
+
+
+def _check_trends(trends: list, category_ids: set[str], problems: list[MapProblem]) -> set[str]:
+    """Each trend in turn; the categories the trends use."""
     codes: set[str] = set()
     used_categories: set[str] = set()
     for i, trend in enumerate(trends, 1):
@@ -76,13 +94,7 @@ def validate_map(data: object) -> list[MapProblem]:
         if not isinstance(trend, dict):
             problems.append(MapProblem(where, "must be an object"))
             continue
-        code = trend.get("code")
-        if not isinstance(code, str) or not _CODE.match(code):
-            problems.append(MapProblem(where, "code must be 1-12 letters or digits"))
-        elif code in codes:
-            problems.append(MapProblem(where, f"code '{code}' is used twice"))
-        else:
-            codes.add(code)
+        _check_trend_code(trend.get("code"), where, codes, problems)
         if trend.get("category") not in category_ids:
             problems.append(MapProblem(where, f"category '{trend.get('category')}' is not defined"))
         else:
@@ -92,9 +104,17 @@ def validate_map(data: object) -> list[MapProblem]:
         source = trend.get("source", "")
         if not isinstance(source, str) or len(source) > 300:
             problems.append(MapProblem(where, "source must be text of at most 300 characters"))
-    for unused in sorted(category_ids - used_categories):
-        problems.append(MapProblem("categories", f"'{unused}' has no trends"))
-    return problems
+    return used_categories
+
+
+def _check_trend_code(code: object, where: str, codes: set[str], problems: list[MapProblem]) -> None:
+    """A trend's code: letters or digits, and not one an earlier trend has."""
+    if not isinstance(code, str) or not _CODE.match(code):
+        problems.append(MapProblem(where, "code must be 1-12 letters or digits"))
+    elif code in codes:
+        problems.append(MapProblem(where, f"code '{code}' is used twice"))
+    else:
+        codes.add(code)
 
 
 def load_builtin_maps(directory: Path = BUILTIN_DIR) -> list[dict]:

@@ -73,24 +73,9 @@ def parse_map_file(*, filename: str, data: bytes, meta: MapMeta | None = None) -
     problems: list[str] = []
     document: dict | None = None
     try:
-        suffix = PurePath(str(filename or "")).suffix.lower()
-        kind = _FORMATS.get(suffix)
-        if kind is None:
-            shown = f"'{suffix}'" if suffix else "(no extension)"
-            raise _Refused(f"unsupported file type {shown}: use CSV, XLSX, YAML or JSON")
-        data = bytes(data or b"")
-        if len(data) > MAX_BYTES:
-            raise _Refused("the file is larger than 1 MB")
-        if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
-            raise _Refused("the file is empty")
-        if kind == "json":
-            document = _from_tree(_load_json(data), problems)
-        elif kind == "yaml":
-            document = _from_tree(_load_yaml(data), problems)
-        else:
-            rows = _csv_table(data, problems) if kind == "csv" else _xlsx_table(data, problems)
-            if rows is not None:
-                document = _from_table(rows, meta, problems)
+        kind = _file_kind(filename)
+        data = _checked_bytes(data)
+        document = _read_map(kind, data, meta, problems)
     except _Refused as refused:
         problems.append(str(refused))
     except RecursionError:
@@ -100,6 +85,39 @@ def parse_map_file(*, filename: str, data: bytes, meta: MapMeta | None = None) -
     if problems:
         return ImportResult(None, _capped(problems))
     return ImportResult(document, [])
+
+
+def _file_kind(filename: str) -> str:
+    """The upload's format, from its file name's extension."""
+    suffix = PurePath(str(filename or "")).suffix.lower()
+    kind = _FORMATS.get(suffix)
+    if kind is None:
+        shown = f"'{suffix}'" if suffix else "(no extension)"
+        raise _Refused(f"unsupported file type {shown}: use CSV, XLSX, YAML or JSON")
+    return kind
+
+
+def _checked_bytes(data: bytes) -> bytes:
+    """The upload's bytes, refused when too big or holding nothing but blanks."""
+    data = bytes(data or b"")
+    if len(data) > MAX_BYTES:
+        raise _Refused("the file is larger than 1 MB")
+    if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
+        raise _Refused("the file is empty")
+    return data
+
+
+def _read_map(kind: str, data: bytes, meta: MapMeta | None, problems: list[str]) -> dict | None:
+    """The map document read from an upload of format ``kind``, or None; what is wrong with it
+    goes to ``problems``."""
+    if kind == "json":
+        return _from_tree(_load_json(data), problems)
+    if kind == "yaml":
+        return _from_tree(_load_yaml(data), problems)
+    rows = _csv_table(data, problems) if kind == "csv" else _xlsx_table(data, problems)
+    if rows is None:
+        return None
+    return _from_table(rows, meta, problems)
 
 
 def document_to_rows(document: dict) -> list[dict[str, str]]:
@@ -240,6 +258,12 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def _check_yaml_shape(text: str) -> None:
     """Depth and size, first on the event stream (no recursion, no expansion), then on the
     composed node graph with every alias expanded, stopping as soon as a limit is passed."""
+    _check_yaml_events(text)
+    _check_yaml_nodes(text)
+
+
+def _check_yaml_events(text: str) -> None:
+    """Depth and number of values as the parser reads them, before anything is built."""
     depth = nodes = 0
     for event in yaml.parse(text, Loader=_YAML_LOADER):
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
@@ -253,6 +277,10 @@ def _check_yaml_shape(text: str) -> None:
             nodes += 1
             if nodes > MAX_YAML_NODES:
                 raise _Refused(f"the YAML document has more than {MAX_YAML_NODES} values")
+
+
+def _check_yaml_nodes(text: str) -> None:
+    """Depth and number of values in the composed document, every alias counted where it is used."""
     root = yaml.compose(text, Loader=_YAML_LOADER)
     if root is None:
         return
@@ -268,10 +296,14 @@ def _check_yaml_shape(text: str) -> None:
         if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
             if level > MAX_DEPTH:
                 raise _Refused(f"the YAML document nests deeper than {MAX_DEPTH} levels (through aliases)")
-            children = (
-                node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
-            )
-            stack.extend((child, level + 1) for child in children)
+            stack.extend((child, level + 1) for child in _yaml_children(node))
+
+
+def _yaml_children(node: yaml.SequenceNode | yaml.MappingNode) -> list[yaml.Node]:
+    """A list's items, or a mapping's keys and values in turn."""
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return [n for kv in node.value for n in kv]
 
 
 def _load_yaml(data: bytes) -> object:
@@ -356,30 +388,10 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
     header: dict[str, int] | None = None
     names: list[str] = []
     found: list[_Row] = []
-    empty_run = number = 0
-    iterator = iter(rows)
-    while True:
-        try:
-            raw = next(iterator)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):
-                problems.append(f"row {number + 1}: a cell is longer than {MAX_CELL} characters")
-            else:
-                problems.append(f"row {number + 1}: the CSV could not be read ({exc})")
+    for filled in _filled_rows(rows, problems):
+        if filled is None:
             return None
-        number += 1
-        if number > MAX_SHEET_ROWS:
-            problems.append(f"the table is longer than {MAX_SHEET_ROWS} rows")
-            return None
-        cells = [cell_text(v) for v in raw]
-        if not any(clean(c) for c in cells):
-            empty_run += 1
-            if header is not None and empty_run >= MAX_EMPTY_RUN:
-                break
-            continue
-        empty_run = 0
+        number, cells = filled
         if header is None:
             names = [_header_name(c) for c in cells]
             header = _header(names, problems)
@@ -389,16 +401,7 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
         if len(found) == MAX_TRENDS:
             problems.append(f"the table has more than {MAX_TRENDS} trends (row {number} is one too many)")
             return None
-        too_long: set[str] = set()
-        for index, cell in enumerate(cells):
-            if len(cell) > MAX_CELL:
-                column = (
-                    names[index] if index < len(names) and names[index] else f"column {_column_letter(index)}"
-                )
-                problems.append(f"row {number}: {column} is longer than {MAX_CELL} characters")
-                too_long.add(column)
-        values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in header.items()}
-        found.append(_Row(number, values, too_long))
+        found.append(_table_row(number, cells, names, header, problems))
     if header is None:
         problems.append("the table has no header row: " + ", ".join(TABLE_COLUMNS))
         return None
@@ -406,6 +409,66 @@ def _read_table(rows: Iterable[Sequence[object]], problems: list[str]) -> list[_
         problems.append("the table has no trends under its header row")
         return None
     return found
+
+
+def _filled_rows(
+    rows: Iterable[Sequence[object]], problems: list[str]
+) -> Iterator[tuple[int, list[str]] | None]:
+    """The table's non-empty rows as (spreadsheet row number, cell texts). A long run of empty
+    rows after the first filled one ends the table; a table that cannot be read on ends with
+    None, the reason in ``problems``."""
+    empty_run = number = 0
+    filled = False
+    iterator = iter(rows)
+    while True:
+        try:
+            raw = next(iterator)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(_csv_problem(exc, number + 1))
+            yield None
+            return
+        number += 1
+        if number > MAX_SHEET_ROWS:
+            problems.append(f"the table is longer than {MAX_SHEET_ROWS} rows")
+            yield None
+            return
+        cells = [cell_text(v) for v in raw]
+        if not any(clean(c) for c in cells):
+            empty_run += 1
+            if filled and empty_run >= MAX_EMPTY_RUN:
+                return
+            continue
+        empty_run = 0
+        filled = True
+        yield number, cells
+
+
+def _csv_problem(exc: csv.Error, number: int) -> str:
+    """Row ``number`` could not be read as CSV: why, in the facilitator's words."""
+    if "field larger than field limit" in str(exc):
+        return f"row {number}: a cell is longer than {MAX_CELL} characters"
+    return f"row {number}: the CSV could not be read ({exc})"
+
+
+def _table_row(
+    number: int, cells: list[str], names: list[str], header: dict[str, int], problems: list[str]
+) -> _Row:
+    """A data row's known columns, each cell over ``MAX_CELL`` reported once."""
+    too_long: set[str] = set()
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_CELL:
+            column = _column_name(names, index)
+            problems.append(f"row {number}: {column} is longer than {MAX_CELL} characters")
+            too_long.add(column)
+    values = {name: clean(cells[i]) if i < len(cells) else "" for name, i in header.items()}
+    return _Row(number, values, too_long)
+
+
+def _column_name(names: list[str], index: int) -> str:
+    """The column as its header names it, or by its letter when the header cell is empty."""
+    return names[index] if index < len(names) and names[index] else f"column {_column_letter(index)}"
 
 
 def _header(names: list[str], problems: list[str]) -> dict[str, int] | None:
@@ -500,7 +563,29 @@ def _xlsx_rows(rows: Iterator[tuple]) -> Iterator[tuple]:
 
 def _from_table(rows: list[_Row], meta: MapMeta | None, problems: list[str]) -> dict:
     reported: set[str] = set()  # validate_map "where"s already covered by a clearer problem
-    bad_rows: set[int] = set()  # trend indices (1-based) with a row problem
+    bad_rows, bad_categories = _check_rows(rows, problems)
+    category_ids = _category_ids(rows)
+    categories = _table_categories(rows, category_ids)
+    trends = [_table_trend(row, category_ids) for row in rows]
+    document = {**_map_fields(meta, problems, reported), "categories": categories, "trends": trends}
+    names = list(category_ids)
+    for problem in validate_map(document):  # the last word
+        if not _already_reported(problem, names, bad_rows, bad_categories, reported):
+            problems.append(
+                _readable(
+                    problem,
+                    lambda i: f"row {rows[i - 1].number}",
+                    lambda i: _category_label(names, i),
+                    _category_field,
+                )
+            )
+    return document
+
+
+def _check_rows(rows: list[_Row], problems: list[str]) -> tuple[set[int], set[str]]:
+    """Each row's own problems; the trend indices (1-based) of the rows with a problem, and the
+    categories named in a too long category cell."""
+    bad_rows: set[int] = set()
     bad_categories: set[str] = set()
     seen_codes: set[str] = set()
     for index, row in enumerate(rows, 1):
@@ -513,59 +598,64 @@ def _from_table(rows: list[_Row], meta: MapMeta | None, problems: list[str]) -> 
                 for c in ("category", "category_en")
             ):
                 bad_categories.add(row.cells["category"])
+    return bad_rows, bad_categories
 
+
+def _category_ids(rows: list[_Row]) -> dict[str, str]:
+    """Each category named in the table, in order of appearance, with its id: c1, c2, ..."""
     category_ids: dict[str, str] = {}
+    for row in rows:
+        name = row.cells["category"]
+        if name:
+            category_ids.setdefault(name, f"c{len(category_ids) + 1}")
+    return category_ids
+
+
+def _table_categories(rows: list[_Row], category_ids: dict[str, str]) -> list[dict]:
+    """The map's categories; the English title is the first category_en given, else the category."""
     category_en: dict[str, str] = {}
     for row in rows:
         name = row.cells["category"]
-        if not name:
-            continue
-        category_ids.setdefault(name, f"c{len(category_ids) + 1}")
-        if not category_en.get(name):
+        if name and not category_en.get(name):
             category_en[name] = row.cells.get("category_en", "")
-    categories = [
+    return [
         {"id": cid, "title": {"ru": name, "en": category_en[name] or name}}
         for name, cid in category_ids.items()
     ]
 
-    trends = []
-    for row in rows:
-        c = row.cells
-        trend = {
-            "code": c["code"],
-            "category": category_ids.get(c["category"]),
-            "title": {"ru": c["title_ru"], "en": c["title_en"]},
-            "description": {"ru": c["description_ru"], "en": c["description_en"]},
-        }
-        if c.get("source"):
-            trend["source"] = c["source"]
-        trends.append(trend)
 
-    document = {**_map_fields(meta, problems, reported), "categories": categories, "trends": trends}
+def _table_trend(row: _Row, category_ids: dict[str, str]) -> dict:
+    c = row.cells
+    trend = {
+        "code": c["code"],
+        "category": category_ids.get(c["category"]),
+        "title": {"ru": c["title_ru"], "en": c["title_en"]},
+        "description": {"ru": c["description_ru"], "en": c["description_en"]},
+    }
+    if c.get("source"):
+        trend["source"] = c["source"]
+    return trend
 
-    names = list(category_ids)
 
-    def skip(problem: MapProblem) -> bool:
-        match = _WHERE.match(problem.where)
-        if match and match.group(1) == "trends":
-            return int(match.group(2)) in bad_rows
-        if match:
-            return names[int(match.group(2)) - 1] in bad_categories
-        return problem.where in reported
+def _already_reported(
+    problem: MapProblem, names: list[str], bad_rows: set[int], bad_categories: set[str], reported: set[str]
+) -> bool:
+    """Whether a clearer problem about the same row, category or map field is already given."""
+    match = _WHERE.match(problem.where)
+    if match and match.group(1) == "trends":
+        return int(match.group(2)) in bad_rows
+    if match:
+        return names[int(match.group(2)) - 1] in bad_categories
+    return problem.where in reported
 
-    def category_label(i: int) -> str:
-        name = names[i - 1] if 0 < i <= len(names) else str(i)
-        return f"category '{name if len(name) <= 40 else name[:39] + '…'}'"
 
-    def category_field(path: str) -> str:
-        return {"title.ru": "category", "title.en": "category_en"}.get(path, _field_name(path))
+def _category_label(names: list[str], i: int) -> str:
+    name = names[i - 1] if 0 < i <= len(names) else str(i)
+    return f"category '{name if len(name) <= 40 else name[:39] + '…'}'"
 
-    for problem in validate_map(document):  # the last word
-        if not skip(problem):
-            problems.append(
-                _readable(problem, lambda i: f"row {rows[i - 1].number}", category_label, category_field)
-            )
-    return document
+
+def _category_field(path: str) -> str:
+    return {"title.ru": "category", "title.en": "category_en"}.get(path, _field_name(path))
 
 
 def _row_problems(row: _Row, seen_codes: set[str]) -> list[str]:
