@@ -22,6 +22,7 @@ from workshop.render.words import (
     why_lines,
     yes,
 )
+from workshop.rules.enums import Subject
 from workshop.rules.text import markdown_literal
 
 
@@ -49,7 +50,7 @@ def summary_markdown(record: WorkshopRecord, lang: str) -> bytes:
         out += _why_chosen(record, subject, lang)
     out += [f"## {t('record.roster', lang)}", "", *_md_table(roster_table(record, lang))]
     out += [f"## {t('record.picks', lang)}", "", *_md_table(_picks_table(record, lang))]
-    for kind, heading in (("obstacle", "record.obstacles"), ("innovation", "record.innovations")):
+    for kind, heading in ((Subject.OBSTACLE, "record.obstacles"), (Subject.INNOVATION, "record.innovations")):
         out += [f"## {t(heading, lang)}", "", *_md_table(_notes_table(record, kind, lang))]
     out += _merges(record, lang)
     out += [f"## {t('record.polls', lang)}", ""]
@@ -129,7 +130,7 @@ def _notes_table(record: WorkshopRecord, kind: str, lang: str) -> Table:
             "#",
             t("record.col.text", lang),
             t("record.col.original_text", lang),
-            *([t("record.col.rationale", lang)] if kind == "innovation" else []),
+            *([t("record.col.rationale", lang)] if kind == Subject.INNOVATION else []),
             t("record.col.department", lang),
             *([t("record.col.author", lang)] if record.authors_named else []),
             t("record.col.merged_into", lang),
@@ -139,7 +140,7 @@ def _notes_table(record: WorkshopRecord, kind: str, lang: str) -> Table:
                 n.id,
                 n.text,
                 n.original_text or "",
-                *([n.rationale] if kind == "innovation" else []),
+                *([n.rationale] if kind == Subject.INNOVATION else []),
                 n.department,
                 *([n.author or ""] if record.authors_named else []),
                 f"#{n.merged_into}" if n.merged_into else "",
