@@ -19,7 +19,7 @@ from workshop.i18n import t
 from workshop.live.views import WorkshopView
 from workshop.render.qr import qr_data_uri
 from workshop.rules import steps
-from workshop.rules.enums import PollStatus, Subject
+from workshop.rules.enums import PollStatus
 from workshop.rules.limits import NOTE_MAX
 
 SCOPE = "ctl"
@@ -172,12 +172,11 @@ def _notes_tools(view: WorkshopView, board: Board) -> None:
     )
 
 
-def _missing_for_next(view: WorkshopView) -> str | None:
-    """What the next step still needs (a message key), so its button waits for it."""
-    kind = steps.NOTE_KIND.get(view.step)
-    if kind is not None and not (view.obstacles if kind == Subject.OBSTACLE else view.innovations):
-        return "refuse.no_obstacles" if kind == Subject.OBSTACLE else "refuse.no_innovations"
-    return None
+def _next_button(view: WorkshopView, label: str, missing: str | None) -> None:
+    """The next step's button, waiting (with the reason under it) for what the rules still need."""
+    _action(label, "advance", services.advance, disabled=bool(missing), workshop_id=view.workshop.id)
+    if missing:
+        st.caption(tr(missing))
 
 
 def _ids(values: object) -> list[int]:
@@ -222,33 +221,27 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
     st.write(f"**{md_escape(tr(f'step.{w.step}'))}**")
     show_flash(SCOPE)
     wid = w.id
+    missing = steps.missing_for_next(view.facts)
     if w.step == steps.LOBBY:
         group_warnings(board, screen="desk", key="ctl_warnings")
-        _action(tr("ctl.start"), "advance", services.advance, workshop_id=wid)
+        _next_button(view, tr("ctl.start"), missing)
         _practice(view)
     elif w.step in steps.WRITE_STEPS:
         _timer_buttons(view)
         if w.step in steps.NOTE_KIND:
             _notes_tools(view, board)
-        missing = _missing_for_next(view)
-        _action(
-            tr(f"ctl.next.{w.step}"), "advance", services.advance, disabled=bool(missing), workshop_id=wid
-        )
-        if missing:
-            st.caption(tr(missing))
+        _next_button(view, tr(f"ctl.next.{w.step}"), missing)
     elif w.step in steps.VOTE_STEPS:
         _timer_buttons(view)
         _poll_buttons(view, board)
-        if view.poll and view.poll.poll.winner_option_id is not None:
+        if missing is None:  # the vote is decided
             _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
     elif w.step == steps.PRESENTATION:
         # The box shows what is stored; its own state is never a second source of truth.
         st.session_state["agree"] = w.agreement_confirmed
         st.checkbox(tr("ctl.agree"), key="agree", on_change=_agreement, args=(wid,))
         st.caption(tr("ctl.agree_help"))
-        _action(
-            tr("ctl.finish"), "advance", services.advance, disabled=not w.agreement_confirmed, workshop_id=wid
-        )
+        _next_button(view, tr("ctl.finish"), missing)
     else:
         st.success(tr("ctl.finished"))
     if w.step not in (steps.LOBBY, steps.FINISHED):

@@ -123,7 +123,10 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
         assert page.locator(".roster-row .name").all_text_contents() == HOSTILE_NAMES
         assert page.locator(".roster-row .dept").all_text_contents() == ["· ИТ <b>"] * 3
         expect(page.get_by_text(ru("proj.roster", n=3))).to_be_visible()
-    assert (room_runs.sent, chair_runs.sent) == before
+    # The room's projector did not run; the facilitator's ran at most once, when the first person
+    # in made "start" possible.
+    assert room_runs.sent == before[0]
+    assert chair_runs.sent - before[1] <= 1
 
     # The facilitator starts step 2: a control, so the screens draw their new layout.
     chair.locator('[data-testid="stSidebar"]').get_by_role("button", name=ru("ctl.start")).click()
@@ -145,7 +148,9 @@ def test_the_projectors_follow_phones_as_data_and_rerun_only_for_a_new_layout(se
         titles = literal(page, ".metro")
         assert IMG + "Тренд" in " ".join(titles) and "[клик](http://e.vil)" in " ".join(titles)
         assert "<i>Курсив</i> раздел" in page.locator(".metro-name").all_text_contents()
-    assert (room_runs.sent, chair_runs.sent) == before
+    # Likewise: the first complete pick made "next: the vote" possible.
+    assert room_runs.sent == before[0]
+    assert chair_runs.sent - before[1] <= 1
 
     # The vote on the trend: the ballot count is patched while phones vote.
     sidebar = chair.locator('[data-testid="stSidebar"]')

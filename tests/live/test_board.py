@@ -9,12 +9,15 @@ import pytest
 from sqlmodel import Session
 
 from tests.conftest import Group
+from tests.scenario import STOPS, build_workshop
 from workshop import services
+from workshop.db.engine import make_engine
 from workshop.db.models import Trend, Workshop
 from workshop.live import board
 from workshop.live.views import shared_view
 from workshop.maps.store import trends_of
 from workshop.rules import steps
+from workshop.services import flow
 
 HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://e.vil) &amp;"
 
@@ -266,3 +269,37 @@ def test_every_screen_of_a_revision_shares_one_json_and_a_change_makes_a_new_one
 def test_an_unknown_workshop_has_no_board(session, group) -> None:
     with pytest.raises(LookupError):
         board.board_json(session=session, workshop_id=group.workshop.id + 1000)
+
+
+def test_the_first_complete_pick_gives_the_controls_their_next_step(session, group) -> None:
+    to_pick(session, group)
+    ids = [t.id for t in trends(session, group)]
+
+    def tick(pid: int, trend_id: int):  # type: ignore[no-untyped-def]
+        return lambda: services.toggle_pick(
+            session=session, participant_id=pid, trend_id=trend_id, picked=True
+        )
+
+    for trend_id in ids[:3]:  # fewer than the minimum of 4: the next step still waits
+        assert _changes_layout(session, group, tick(group.ids[0], trend_id)) == (False, False)
+    assert _changes_layout(session, group, tick(group.ids[0], ids[3])) == (False, True)
+    assert _changes_layout(session, group, tick(group.ids[1], ids[0])) == (False, False)
+
+
+@pytest.mark.parametrize("stop", STOPS)
+def test_the_views_facts_say_what_the_step_rules_say_of_the_tables(tmp_path, stop) -> None:
+    db_url = f"sqlite:///{tmp_path / 'facts.db'}"
+    built = build_workshop(db_url, stop=stop)
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        workshop = session.get(Workshop, built.workshop_id)
+        from_view = shared_view(session=session, workshop_id=built.workshop_id).facts
+        from_tables = flow._facts(session, workshop)
+    engine.dispose()
+
+    assert steps.missing_for_next(from_view) == steps.missing_for_next(from_tables)
+    assert (from_view.participants, from_view.picks, from_view.poll_decided) == (
+        from_tables.participants,
+        from_tables.picks,
+        from_tables.poll_decided,
+    )

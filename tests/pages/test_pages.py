@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.scenario import STOPS, build_workshop
 from workshop.db.engine import make_engine
 from workshop.db.models import Workshop
+from workshop.i18n import t
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -163,3 +164,19 @@ def test_maps_page_shows_every_built_in_map_with_its_trends(db_url) -> None:
         assert not at.exception, map_id
         assert at.selectbox(key="edit_code").options, map_id
     assert "Изменить тренд" in texts(at)
+
+
+def test_the_next_steps_button_waits_with_the_reason_the_rules_give(db_url) -> None:
+    empty = build_workshop(db_url, stop="lobby", people=0)
+    at = page("pages/control.py", w=empty.code, k=empty.key, lang="ru")
+    at.run()
+    start = next(b for b in at.button if b.label == t("ctl.start", "ru"))
+    assert start.disabled
+    assert t("refuse.nobody_joined", "ru") in [c.value for c in at.caption]
+
+    joined = build_workshop(db_url, stop="lobby", people=1)
+    at = page("pages/control.py", w=joined.code, k=joined.key, lang="ru")
+    at.run()
+    start = next(b for b in at.button if b.label == t("ctl.start", "ru"))
+    assert not start.disabled
+    assert t("refuse.nobody_joined", "ru") not in [c.value for c in at.caption]

@@ -81,6 +81,12 @@ def test_next_step_refuses_with_a_reason(facts: Facts, key: str) -> None:
     with pytest.raises(TransitionRefused) as err:
         steps.next_step(facts)
     assert err.value.key == key
+    assert steps.missing_for_next(facts) == key  # the facilitator's button waits for the same
+
+
+def test_nothing_is_missing_when_the_next_step_may_begin() -> None:
+    assert steps.missing_for_next(Facts(step=steps.LOBBY, participants=1)) is None
+    assert steps.missing_for_next(Facts(step=steps.TRENDS_VOTE, poll_decided=True)) is None
 
 
 @pytest.mark.parametrize(

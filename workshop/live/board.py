@@ -54,9 +54,8 @@ def layout_keys(view: WorkshopView) -> dict[str, str]:
             w.join_base_url,
         )
     )
-    cards = view.obstacles if steps.NOTE_KIND.get(w.step) == Subject.OBSTACLE else view.innovations
     # The facilitator's controls also change with the timer's pause, the display switches,
-    # and whether the wall has a note yet to move on with.
+    # and what the next step still needs (its button waits for it: someone joined, a pick, a note).
     facilitator = "|".join(
         str(part)
         for part in (
@@ -66,7 +65,7 @@ def layout_keys(view: WorkshopView) -> dict[str, str]:
             int(w.show_authors),
             int(w.sound),
             int(w.locked),
-            int(bool(cards)) if w.step in steps.NOTE_KIND else "",
+            steps.missing_for_next(view.facts) or "",
         )
     )
     return {ROOM: room, FACILITATOR: facilitator}

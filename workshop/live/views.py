@@ -117,6 +117,21 @@ class WorkshopView:
         return self.workshop.step
 
     @property
+    def facts(self) -> steps.Facts:
+        """What the step rules ask of this workshop now, read off the view (the service's own
+        ``_facts`` counts the same from the tables)."""
+        w = self.workshop
+        return steps.Facts(
+            step=w.step,
+            participants=len(self.participants),
+            picks=sum(1 for n in self.picks_by_participant.values() if n >= w.picks_min),
+            obstacles=len(self.obstacles),
+            innovations=len(self.innovations),
+            poll_decided=bool(self.poll and self.poll.poll.winner_option_id is not None),
+            agreement_confirmed=w.agreement_confirmed,
+        )
+
+    @property
     def trend_by_id(self) -> dict[int, Trend]:
         return {t.id: t for t in self.trends if t.id is not None}
 

@@ -99,6 +99,16 @@ def next_step(facts: Facts) -> Step:
     return STEPS[STEPS.index(step) + 1]
 
 
+def missing_for_next(facts: Facts) -> str | None:
+    """What the next step still needs (the refusal's message key), or None when it may begin:
+    the facilitator's button waits on exactly what ``next_step`` would refuse."""
+    try:
+        next_step(facts)
+    except TransitionRefused as refused:
+        return refused.key
+    return None
+
+
 def previous_step(step: str) -> Step:
     """Going back is allowed from any step but the lobby and a finished workshop."""
     if step == LOBBY:
