@@ -8,6 +8,7 @@ index, and compared with what ``archive.list_archive`` answers.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bench.archive_data import TABLES, generate
+from tests.conftest import TEST_DATABASE_URL, empty_database_url
 from workshop import services
 from workshop.db.engine import create_tables, make_engine
 from workshop.db.models import (
@@ -159,14 +161,42 @@ def found(session: Session, **query: Any) -> set[int]:
 
 @pytest.fixture
 def facts(session: Session, builtin_version: int) -> Facts:
+    """The generated workshops in the test's own database: for the tests that change them."""
     generate(session, WORKSHOPS, seed=SEED, now=NOW)
     return read_facts(session)
+
+
+def _once_per_module_on_sqlite(fixture_name: str, config: pytest.Config) -> str:
+    return "function" if TEST_DATABASE_URL else "module"
+
+
+@pytest.fixture(scope=_once_per_module_on_sqlite)
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, Facts]]:
+    """The generated workshops built once for the tests that only read them. On PostgreSQL,
+    whose one schema every other test empties, each test still builds its own."""
+    url = empty_database_url(tmp_path_factory.mktemp("archive"), "archive.db")
+    engine = make_engine(url)
+    create_tables(engine)
+    with Session(engine) as session:
+        install_builtin_maps(session=session)
+        generate(session, WORKSHOPS, seed=SEED, now=NOW)
+        facts = read_facts(session)
+    yield engine, facts
+    engine.dispose()
+
+
+@pytest.fixture
+def reading(generated: tuple[Engine, Facts]) -> Iterator[tuple[Session, Facts]]:
+    engine, facts = generated
+    with Session(engine) as session:
+        yield session, facts
 
 
 # --------------------------------------------------------------------------- listing and search
 
 
-def test_the_archive_lists_every_workshop_once(session: Session, facts: Facts) -> None:
+def test_the_archive_lists_every_workshop_once(reading: tuple[Session, Facts]) -> None:
+    session, facts = reading
     ids = listed(session, archive.ArchiveQuery(per_page=archive.PER_PAGE_MAX))
 
     assert len(ids) == WORKSHOPS
@@ -184,8 +214,9 @@ SEARCHES = (
 
 
 def test_a_search_finds_exactly_the_workshops_whose_texts_contain_the_word_in_any_case(
-    session: Session, facts: Facts
+    reading: tuple[Session, Facts],
 ) -> None:
+    session, facts = reading
     for spellings in SEARCHES:
         expected = facts.matching(spellings[0])
         assert 0 < len(expected) < WORKSHOPS, f"{spellings[0]!r} does not tell workshops apart"
@@ -195,8 +226,9 @@ def test_a_search_finds_exactly_the_workshops_whose_texts_contain_the_word_in_an
 
 
 def test_a_search_with_several_words_finds_the_workshops_that_contain_them_all(
-    session: Session, facts: Facts
+    reading: tuple[Session, Facts],
 ) -> None:
+    session, facts = reading
     for query in ("дорого семь", "подписк ДОСТАВК", "алёна дорог"):
         expected = facts.matching(query)
         assert 0 < len(expected) < min(len(facts.matching(word)) for word in query.split()), query
@@ -211,7 +243,8 @@ def test_a_search_with_several_words_finds_the_workshops_that_contain_them_all(
 # --------------------------------------------------------------------------- filters
 
 
-def test_each_filter_gives_exactly_the_workshops_it_names(session: Session, facts: Facts) -> None:
+def test_each_filter_gives_exactly_the_workshops_it_names(reading: tuple[Session, Facts]) -> None:
+    session, facts = reading
     spring, summer = date(2025, 3, 1), date(2025, 8, 31)
     in_range = facts.where(lambda w: spring <= w.created_at.date() <= summer)
     cases: list[tuple[dict[str, Any], set[int]]] = [
@@ -273,8 +306,9 @@ def sort_key(session: Session, values: dict[int, Any]) -> dict[int, tuple]:
 
 
 def test_every_sort_column_orders_the_whole_archive_both_ways_across_pages(
-    session: Session, facts: Facts
+    reading: tuple[Session, Facts],
 ) -> None:
+    session, facts = reading
     for column in archive.SORT_COLUMNS:
         values = facts.columns[column]
         keys = sort_key(session, values)
@@ -334,8 +368,9 @@ def test_a_workshop_changed_elsewhere_is_reindexed_at_the_next_list(session: Ses
 
 
 def test_generated_workshops_follow_the_settings_the_votes_and_the_length_limits(
-    session: Session, facts: Facts
+    reading: tuple[Session, Facts],
 ) -> None:
+    session, facts = reading
     polls = {p.id: p for p in session.exec(select(Poll)).all()}
     options: dict[int, list[int]] = defaultdict(list)
     option_rows = {o.id: o for o in session.exec(select(PollOption)).all()}
