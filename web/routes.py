@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import signal
 import threading
 import time
 from collections import Counter
@@ -42,7 +43,7 @@ from workshop.config import settings
 from workshop.db.engine import database_url
 from workshop.live import notify
 from workshop.live.board import board_json
-from workshop.live.events import ALL_KINDS, hub
+from workshop.live.events import ALL_KINDS, CLOSED, hub
 
 ASSETS = Path(__file__).resolve().parents[1] / "ui" / "assets"  # the big screens' board.js and board.css
 HEARTBEAT_S = 15.0
@@ -108,12 +109,39 @@ def _kinds_asked(request: Request, *, board: bool) -> set[str]:
     return set(ALL_KINDS) if board or not kinds else kinds
 
 
+def _end_streams_on_stop() -> None:
+    """Once per process, from the server's (main) thread: when the server is told to stop (SIGTERM,
+    Ctrl-C), every open event stream ends first. Otherwise the server waits for them, and they
+    never end by themselves, so a process with a screen open would not stop until killed."""
+    global _watching_stop
+    if _watching_stop or threading.current_thread() is not threading.main_thread():
+        return
+    _watching_stop = True
+    for number in (signal.SIGTERM, signal.SIGINT):
+        before = signal.getsignal(number)
+
+        def stop(signum, frame, before=before):  # type: ignore[no-untyped-def]
+            _stopping.set()
+            hub.close_all()
+            if callable(before):
+                before(signum, frame)
+
+        signal.signal(number, stop)
+
+
+_watching_stop = False
+_stopping = threading.Event()
+
+
 async def _changed(sub) -> set[str] | None:  # type: ignore[no-untyped-def]
-    """The kinds changed in the next burst (after ``COALESCE_S``), or None after a quiet ``HEARTBEAT_S``."""
+    """The kinds changed in the next burst (after ``COALESCE_S``), or None after a quiet
+    ``HEARTBEAT_S``; an empty set when the process is stopping."""
     try:
         first = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_S)
     except TimeoutError:
         return None
+    if first == CLOSED or _stopping.is_set():
+        return set()
     await asyncio.sleep(COALESCE_S)
     changed = set(first.split(","))
     while not sub.queue.empty():
@@ -133,8 +161,10 @@ async def _events(ticket: tickets.Ticket, client: str, kinds: set[str]):  # type
         if board:
             sent, body = await run_in_threadpool(_board, ticket.workshop_id)
             yield b"event: state\ndata: " + board_message(body) + b"\n\n"
-        while True:
+        while not _stopping.is_set():
             changed = await _changed(sub)
+            if changed is not None and not changed:
+                return  # the process is stopping: the stream ends, the screen reconnects elsewhere
             if changed is None:
                 yield b": ping\n\n"
             elif not board:
@@ -162,6 +192,7 @@ async def live_stream(request: Request) -> Response:
         if client != guessing.UNSEEN and _streams[client] >= most:
             return Response(status_code=429, headers={"Retry-After": "30"})
     kinds = _kinds_asked(request, board=ticket.sees_board)
+    _end_streams_on_stop()
     # A screen may reach a fresh process before any page has run there: listen to the others now.
     notify.start(database_url())
     return StreamingResponse(

@@ -78,6 +78,19 @@ class Hub:
             except RuntimeError:  # the loop has closed: the screen is gone
                 self.unsubscribe(sub)
 
+    def close_all(self) -> None:
+        """Wake every subscriber with ``CLOSED``: the process is stopping, its streams end."""
+        with self._lock:
+            targets = [s for subs in self._subs.values() for s in subs]
+        for sub in targets:
+            try:
+                sub.loop.call_soon_threadsafe(sub.queue.put_nowait, CLOSED)
+            except RuntimeError:
+                self.unsubscribe(sub)
+
+
+# What a subscriber's queue receives when the process is stopping (never a kind of change).
+CLOSED = ""
 
 hub = Hub()
 
