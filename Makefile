@@ -80,7 +80,7 @@ test: lint catalogues browser postgres haproxy node_modules/.installed
 
 ## make test-fast: everything but the browser tests
 test-fast: $(BIN)/.installed catalogues node_modules/.installed postgres
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser" -n 2
 
 ## make lint: style and simplicity (ruff), the house's layers (import-linter), types in workshop/ (mypy)
 lint: $(BIN)/.installed
