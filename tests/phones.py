@@ -230,6 +230,20 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", "".join(_read(html).text)).strip()
 
 
+class _LikeABrowser(httpx.HTTPTransport):
+    """Sends a GET once more when the kept-alive connection it went out on was closed by the
+    server meanwhile (reset before any answer), as a browser does. Under a storm a phone's thread
+    can wait past the server's keep-alive time between two requests; nothing else is retried."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            if request.method != "GET":
+                raise
+            return super().handle_request(request)
+
+
 class HttpPhone:
     """A phone without a browser: its cookies, its page's anti-forgery token, this site's Origin."""
 
@@ -239,7 +253,11 @@ class HttpPhone:
         self.code = ""
         self.csrf = ""
         self.client = httpx.Client(
-            base_url=base, timeout=timeout, follow_redirects=False, headers={"Origin": base}
+            base_url=base,
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"Origin": base},
+            transport=_LikeABrowser(),
         )
 
     def __enter__(self) -> HttpPhone:
