@@ -114,14 +114,14 @@ def overlap(a: dict, b: dict) -> bool:
 
 
 @pytest.mark.parametrize("map_id", [*BUILT_IN, "two-long-lines", "eight-lines"])
-def test_every_title_is_large_whole_apart_and_on_the_screen(room, browser, map_id) -> None:
+def test_every_title_is_large_whole_apart_and_on_the_screen(room, screens, map_id) -> None:
     server, links = room
-    page = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    page = screens()
     page.goto(f"{server.base}/projector?{links[map_id]}")
     expect(page.locator(".metro-station").first).to_be_visible(timeout=T)
 
     labels = labels_of(page)
-    page.context.close()
+    page.close()
 
     assert labels, map_id
     assert min(label["size"] for label in labels) >= 24, map_id
@@ -134,9 +134,9 @@ def test_every_title_is_large_whole_apart_and_on_the_screen(room, browser, map_i
             assert not overlap(a, b), (a["code"], b["code"])
 
 
-def test_a_map_too_big_for_one_screen_shows_a_page_at_a_time(room, browser) -> None:
+def test_a_map_too_big_for_one_screen_shows_a_page_at_a_time(room, screens) -> None:
     server, links = room
-    page = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    page = screens()
     page.goto(f"{server.base}/projector?{links['eight-lines']}")
     expect(page.locator(".metro-page").first).to_be_visible(timeout=T)
     pages = page.locator(".metro-page").count()
@@ -146,7 +146,7 @@ def test_a_map_too_big_for_one_screen_shows_a_page_at_a_time(room, browser) -> N
         expect(page.locator('.metro-page[aria-current="page"]')).to_have_text(str(turn + 1))
         seen.append({label["code"] for label in labels_of(page)})
         page.keyboard.press("ArrowRight")  # a presenter's clicker sends the arrow keys
-    page.context.close()
+    page.close()
 
     assert pages >= 2
     assert all(seen) and sum(len(codes) for codes in seen) == 48

@@ -106,20 +106,19 @@ def every_step(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serve
 
 
 @pytest.mark.parametrize("stop", STOPS)
-def test_no_projector_screen_carries_a_key_a_token_or_a_secret_link(every_step, browser, stop) -> None:
+def test_no_projector_screen_carries_a_key_a_token_or_a_secret_link(every_step, screens, stop) -> None:
     server, built = every_step
     workshop = built[stop]
-    context = browser.new_context(viewport=PROJECTOR, locale="ru-RU")
-    screens = []
+    seen = []
     for query in (workshop.room_query, f"w={workshop.code}&k={workshop.key}"):
-        page = context.new_page()
+        page = screens()
         page.goto(f"{server.base}/projector?{query}")
         expect(page.locator('[role="timer"]').first).to_be_attached(timeout=T)
         settled(page)
-        screens.append((page.url, page.content()))
-    context.close()
+        seen.append((page.url, page.content()))
+        page.close()
 
-    for url, dom in screens:
+    for url, dom in seen:
         for secret in secrets_of(workshop):
             assert secret not in dom and secret not in url, stop
         assert "/control?" not in dom, stop

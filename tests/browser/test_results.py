@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from tests.conftest import empty_database_url
 from tests.scenario import Built, build_workshop
-from tests.support import PROJECTOR, Server, settled
+from tests.support import Server, settled
 from workshop import services
 from workshop.db.engine import make_engine
 from workshop.db.models import Note, Workshop
@@ -107,10 +107,10 @@ def overlapping(a: dict, b: dict) -> bool:
 @pytest.mark.parametrize("lang", ["ru", "en"])
 @pytest.mark.parametrize("options", COUNTS)
 @pytest.mark.parametrize("tie", [False, True], ids=["winner", "tie"])
-def test_every_label_of_a_revealed_vote_is_whole_inside_and_apart(room, browser, lang, options, tie) -> None:
+def test_every_label_of_a_revealed_vote_is_whole_inside_and_apart(room, screens, lang, options, tie) -> None:
     server, built = room
     workshop = built[(options, tie)]
-    page: Page = browser.new_context(viewport=PROJECTOR, locale=f"{lang}-{lang.upper()}").new_page()
+    page: Page = screens(locale=f"{lang}-{lang.upper()}")
     page.goto(f"{server.base}/projector?{workshop.room_query}&lang={lang}")
     expect(page.locator(".result")).to_have_count(options, timeout=T)
     settled(page)
@@ -119,7 +119,7 @@ def test_every_label_of_a_revealed_vote_is_whole_inside_and_apart(room, browser,
     box, labels = shape["box"], shape["labels"]
     flagged = page.locator(".result.tied" if tie else ".result.winner").count()
     large = page.locator(".results-large .result").count()
-    page.context.close()
+    page.close()
 
     assert len(labels) == options
     for label in labels:

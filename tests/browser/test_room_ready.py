@@ -55,18 +55,17 @@ def room(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("stop", STOPS)
 def test_projector_screen_is_large_type_with_a_countdown_and_no_serious_axe_violations(
-    room, browser, stop
+    room, screens, stop
 ) -> None:
     server, built = room
-    context = browser.new_context(viewport=PROJECTOR, locale="ru-RU")
-    projector = context.new_page()
+    projector = screens()
     projector.goto(f"{server.base}/projector?{built[stop].room_query}")
     settle(projector)
 
     small = projector.evaluate(SMALL_TEXT)
     timer = projector.locator('[role="timer"]').first.inner_text() if stop in TIMED else ""
     violations = serious_axe_violations(projector)
-    context.close()
+    projector.close()
 
     assert small == [], f"{stop}: body text under 28 px: {small}"
     if stop in TIMED:
@@ -75,18 +74,15 @@ def test_projector_screen_is_large_type_with_a_countdown_and_no_serious_axe_viol
 
 
 @pytest.mark.parametrize("path", ["/", "/maps", "/control?w={code}&k={key}"])
-def test_start_maps_and_control_screens_have_no_serious_axe_violations(room, browser, path) -> None:
+def test_start_maps_and_control_screens_have_no_serious_axe_violations(room, screens, path) -> None:
     server, built = room
     lobby = built["lobby"]
-    context = browser.new_context(
-        viewport=PROJECTOR if path in ("/", "/maps") else NARROW_PHONE, locale="ru-RU"
-    )
-    page = context.new_page()
+    page = screens(viewport=PROJECTOR if path in ("/", "/maps") else NARROW_PHONE)
     page.goto(server.base + path.format(code=lobby.code, key=lobby.key))
     settle(page)
 
     violations = serious_axe_violations(page)
-    context.close()
+    page.close()
 
     assert violations == []
 
