@@ -73,9 +73,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; fi; }
 
-## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium)
+## make test: every test — services, pages (AppTest) and browser (Playwright + Chromium); the
+## SQLite pass on two workers (pytest-xdist), a test file to a worker so a file's shared servers
+## and browser profiles stay in one process; the PostgreSQL pass in one (it shares one server)
 test: lint catalogues browser postgres haproxy node_modules/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 	$(BIN)/python -m tests.postgres $(BIN)/pytest -q $(POSTGRES_TESTS)
 
 ## make test-fast: everything but the browser tests

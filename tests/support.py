@@ -61,9 +61,10 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.proc: subprocess.Popen | None = None
+        self.started = False
         self._log_file = None
 
-    def start(self) -> None:
+    def start(self, *, tries: int = 3) -> None:
         env = {**os.environ, "DATABASE_URL": self.db_url}
         env.pop("PUBLIC_BASE_URL", None)
         if self.public_base_url:
@@ -90,12 +91,21 @@ class Server:
         )
         deadline = time.time() + 60
         while time.time() < deadline:
+            if self.proc.poll() is not None:
+                break  # it could not start, e.g. the port was taken meanwhile
             try:
                 with urllib.request.urlopen(self.base + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
+                    if r.status == 200 and self.proc.poll() is None:
+                        self.started = True
                         return
             except OSError:
                 time.sleep(0.3)
+        if self.proc.poll() is not None and not self.started and tries > 1:
+            # Another test worker took the free port between our look and the server's bind: a
+            # first start moves to another port (a restart keeps its port: browsers know it).
+            self.port = free_port()
+            self.base = f"http://127.0.0.1:{self.port}"
+            return self.start(tries=tries - 1)
         raise RuntimeError(f"server did not start; see {self.log}")
 
     def stop(self, sig: int | None = None) -> None:
