@@ -183,13 +183,20 @@ def test_ballots_survive_a_server_killed_mid_vote_and_phones_vote_on_without_joi
             phones.append(phone)
         vote_for(phones[0], "J1")
         vote_for(phones[1], "J2")
+        # The third has tapped an option and not sent it yet when the server goes.
+        phones[2].locator("form.ballot label.option").filter(has_text=re.compile(r"^\s*J1 ·")).click()
+        swapped_before = [swaps(phone) for phone in phones]
 
         server.stop(signal.SIGKILL)
         server.start()
 
-        for phone in phones:
+        for phone, before in zip(phones, swapped_before, strict=True):
             ready(phone, hellos=2)  # the event stream is back, on the new process
+            # ... and the page has fetched its step's part again from the new process
+            phone.wait_for_function("(n) => window.__swaps > n", arg=before, timeout=T)
             expect(phone.get_by_text(ru("phone.vote_title.trend"))).to_be_visible(timeout=T)
+        unsent = phones[2].locator("form.ballot label.option").filter(has=phones[2].locator(":checked"))
+        expect(unsent).to_contain_text("J1")  # the tap not sent is still there after the swap
         expect(phones[1].locator("form.ballot input[type='radio']:checked")).to_have_count(1)
         checked = phones[1].locator("form.ballot label.option").filter(has=phones[1].locator(":checked"))
         expect(checked).to_contain_text("J2")

@@ -7,6 +7,7 @@
 //   safety net.
 // - What is typed into a note or an idea is kept in this phone's storage until it is sent, and
 //   put back after every swap (a new step, "time is up", a refused text, a reload).
+// - A choice on the ballot not sent yet is put back when the same ballot is swapped in again.
 // - A person's tap always has the last word: a refresh asked for before the tap's answer came back
 //   may have been drawn before the tap was stored, so it is dropped, and asked for again after.
 // - A field at its limit says so: the browser cuts a paste at maxlength, the note tells why.
@@ -62,6 +63,34 @@
     if (field.dataset.draft) store(draftKey + field.dataset.draft, field.value);
     if (field.dataset.limit) limitNote(field);
   });
+
+  // A choice on the ballot that was not sent yet survives a swap of the same ballot (a reconnect,
+  // the safety net, someone else's tap): the person's tap is put back, never silently undone.
+  let unsent = null;
+  function noteChoice(e) {
+    const form = e.target instanceof HTMLElement ? e.target.closest('form.ballot') : null;
+    if (!form) return;
+    const values = {};
+    form.querySelectorAll('input[type="radio"], input[type="number"]').forEach(function (input) {
+      if (input.type === 'radio') { if (input.checked) values[input.name + '=' + input.value] = true; }
+      else values[input.name] = input.value;
+    });
+    unsent = { poll: form.dataset.poll, round: form.dataset.round, values: values };
+  }
+  document.addEventListener('change', noteChoice);
+  document.addEventListener('input', noteChoice);
+  document.addEventListener('submit', function (e) {
+    if (e.target instanceof HTMLElement && e.target.matches('form.ballot')) unsent = null;
+  });
+  function keepUnsentChoice(root) {
+    const form = root.querySelector('form.ballot');
+    if (!form || !unsent) return;
+    if (form.dataset.poll !== unsent.poll || form.dataset.round !== unsent.round) { unsent = null; return; }
+    form.querySelectorAll('input[type="radio"], input[type="number"]').forEach(function (input) {
+      if (input.type === 'radio') input.checked = !!unsent.values[input.name + '=' + input.value];
+      else if (input.name in unsent.values) input.value = unsent.values[input.name];
+    });
+  }
 
   function filters(root) {
     const text = root.querySelector('[data-filter="text"]');
@@ -155,6 +184,9 @@
       const active = document.activeElement;
       focus = active && active.id && e.detail.target === screen() && screen().contains(active)
         ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
+    });
+    document.body.addEventListener('htmx:afterSwap', function () {
+      keepUnsentChoice(screen() || document);
     });
     document.body.addEventListener('htmx:afterSettle', function () {
       setUp(screen() || document);
