@@ -1,53 +1,35 @@
-"""Which texts say the same thing: the words that carry meaning, reduced to their stems.
+"""Which notes say the same thing, in Russian and English, without a model or the network.
 
-Russian and English words are stemmed by the Snowball stemmers (``snowballstemmer``): «семьи»,
-«семья» and «семье» become one stem, and so do "prices" and "price". Each word is stemmed in the
-language of its script, so a note mixing both languages works. Small words (prepositions,
-conjunctions, "very", «слишком») carry no meaning here and are left out.
+- ``words``: a text's meaning-carrying words and their Snowball stems (``normalise``, ``stem``,
+  ``gist``, ``jaccard``).
+- ``concepts``: the hand-kept table of words that say the same thing (``concepts.yaml``).
+- ``compare``: how alike two notes are (``note_similarity``; ``profile`` and ``similarity``).
+- ``clusters``: average-linkage clustering over a threshold.
+- ``groups``: the merges suggested for one wall (``suggest_groups``).
+- ``memory``: the company memory, earlier notes most like a new one (``MemoryIndex``).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from workshop.similarity.compare import note_similarity, profile, similarity
+from workshop.similarity.groups import SUGGEST_AT, SuggestedGroup, WallNote, group_key, suggest_groups
+from workshop.similarity.memory import Match, MemoryIndex
+from workshop.similarity.words import STOP_WORDS, gist, jaccard, normalise, stem
 
-import regex
-import snowballstemmer
-
-_WORD = regex.compile(r"[^\W\d_]+")
-_CYRILLIC = regex.compile(r"\p{Cyrillic}")
-_RUSSIAN = snowballstemmer.stemmer("russian")
-_ENGLISH = snowballstemmer.stemmer("english")
-
-STOP_WORDS = frozenset(
-    """
-    а без более бы был была были было быть в вам вас весь во вот все всё всех вы где да даже для до
-    его ее её если есть еще ещё же за здесь и из или им их к как какие какой когда кто ли либо мы на
-    над не него нее неё нет ни них но ну о об однако он она они оно от очень по под при про с сам
-    свой себя слишком со так также такой там те тем то того тоже той только том ты у уже хотя чем
-    через что чтобы чуть эта эти это этот я нам нас наш наши
-    a an and are as at be but by for from has have in is it its not of on or so than that the
-    their them they this to too very was we were what when which who will with without our your
-    """.replace("ё", "е").split()
-)
-
-
-def normalise(text: str) -> str:
-    """Case-folded, ``ё`` → ``е``, runs of white space as one space."""
-    return " ".join(text.casefold().replace("ё", "е").split())
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The Snowball stem of one normalised word, in the language of its script."""
-    return (_RUSSIAN if _CYRILLIC.search(word) else _ENGLISH).stemWord(word)
-
-
-def gist(text: str) -> frozenset[str]:
-    """The meaning-carrying stems of ``text``."""
-    words = _WORD.findall(normalise(text))
-    return frozenset(stem(w) for w in words if w not in STOP_WORDS and len(w) > 2)
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """How much two gists overlap: shared stems over all stems (0 when either is empty)."""
-    return len(a & b) / len(a | b) if a and b else 0.0
+__all__ = [
+    "STOP_WORDS",
+    "SUGGEST_AT",
+    "Match",
+    "MemoryIndex",
+    "SuggestedGroup",
+    "WallNote",
+    "gist",
+    "group_key",
+    "jaccard",
+    "normalise",
+    "note_similarity",
+    "profile",
+    "similarity",
+    "stem",
+    "suggest_groups",
+]
