@@ -167,6 +167,10 @@ def _notes_tools(view: WorkshopView, board: Board) -> None:
             "save": t("ctl.edit_save", lang()),
             "cancel": t("ctl.tidy_cancel", lang()),
             "unmerge": t("ctl.unmerge", lang()),
+            "suggested": t("ctl.suggested", lang()),
+            "suggest_merge": t("ctl.suggest_merge", lang()),
+            "suggest_dismiss": t("ctl.suggest_dismiss", lang()),
+            "suggest_hint": t("ctl.suggest_hint", lang()),
         },
         on_action=lambda: _tidy_action(wid),
     )
@@ -186,7 +190,8 @@ def _ids(values: object) -> list[int]:
 
 
 def _tidy_action(workshop_id: int) -> None:
-    """What the tidy-up list sent: merge, edit or unmerge (checked again by the services)."""
+    """What the tidy-up list sent: merge (ticked, or a suggestion accepted), edit, unmerge or a
+    suggestion dismissed (checked again by the services)."""
     action = action_of(TIDY)
     if action is None:
         return
@@ -203,6 +208,8 @@ def _tidy_action(workshop_id: int) -> None:
         _do(services.edit_note, done="ctl.edited", workshop_id=workshop_id, note_id=note, text=action["text"])
     elif op == "unmerge" and isinstance(note, int):
         _do(services.unmerge_note, workshop_id=workshop_id, note_id=note)
+    elif op == "dismiss" and isinstance(action.get("key"), str):
+        _do(services.dismiss_suggestion, workshop_id=workshop_id, key=action["key"])
 
 
 def _agreement(workshop_id: int) -> None:

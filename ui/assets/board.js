@@ -612,6 +612,7 @@ function renderWall(part, state) {
 function renderTidy(part, state) {
   const wall = state && state.wall;
   part.cards = (wall && wall.cards) || [];
+  part.suggested = (wall && wall.suggested) || [];
   const picked = part.picked || (part.picked = new Set());
   const ids = new Set(part.cards.map((c) => c.id));
   for (const id of [...picked]) if (!ids.has(id)) picked.delete(id);
@@ -679,6 +680,7 @@ function drawTidy(part) {
   const { labels } = part.data;
   const { cards, picked } = part;
   const title = once(part, 'title', () => part.root.appendChild(el('div', 'tidy-title')));
+  drawSuggested(part);
   const list = once(part, 'list', () => part.root.appendChild(el('ul', 'tidy-list')));
   const bar = once(part, 'bar', () => {
     const node = part.root.appendChild(el('div', 'tidy-bar'));
@@ -734,6 +736,54 @@ function drawTidy(part) {
   button.disabled = n < 2;
   setText(button, n >= 2 ? fill(labels.merge_n, { n }, part.data.lang) : labels.merge);
   setText(bar.querySelector('.tidy-hint'), n >= 2 ? '' : labels.hint);
+}
+
+// Suggested merges: notes that say the same thing in other words (found on the server), each
+// merged or turned down with one click. The texts go in as text only.
+function drawSuggested(part) {
+  const { labels } = part.data;
+  const box = once(part, 'suggestBox', () => {
+    const node = part.root.appendChild(el('section', 'tidy-suggested'));
+    node.setAttribute('aria-label', labels.suggested);
+    node.append(el('div', 'suggest-title', labels.suggested), el('div', 'suggest-hint', labels.suggest_hint));
+    node.append(el('ul', 'suggest-list'));
+    return node;
+  });
+  const texts = new Map(part.cards.map((c) => [c.id, c.text]));
+  const groups = part.suggested.filter((g) => g.ids.every((id) => texts.has(id)));
+  box.hidden = !groups.length;
+  reconcile(
+    box.querySelector('.suggest-list'),
+    groups,
+    (g) => g.key,
+    (g) => {
+      const item = el('li', 'suggest-item');
+      item.dataset.key = g.key;
+      const merge = el('button', 'suggest-merge', labels.suggest_merge);
+      merge.type = 'button';
+      merge.addEventListener('click', () => {
+        tidySend(part, { op: 'merge', keep: g.ids[0], others: g.ids.slice(1) });
+        item.remove();
+      });
+      const dismiss = el('button', 'suggest-dismiss', labels.suggest_dismiss);
+      dismiss.type = 'button';
+      dismiss.addEventListener('click', () => {
+        tidySend(part, { op: 'dismiss', key: g.key });
+        item.remove();
+      });
+      const actions = el('div', 'suggest-actions');
+      actions.append(merge, dismiss);
+      item.append(el('div', 'suggest-texts'), actions);
+      return item;
+    },
+    (item, g) => {
+      const line = item.querySelector('.suggest-texts');
+      line.replaceChildren(...g.ids.map((id) => el('span', 'suggest-text', texts.get(id))));
+      const names = g.ids.map((id) => texts.get(id)).join(' / ');
+      item.querySelector('.suggest-merge').setAttribute('aria-label', `${labels.suggest_merge}: ${names}`);
+      item.querySelector('.suggest-dismiss').setAttribute('aria-label', `${labels.suggest_dismiss}: ${names}`);
+    },
+  );
 }
 
 // The door of a locked room: who asks to join, let in or turned away with one click each.

@@ -28,6 +28,7 @@ from workshop.db.models import Workshop
 from workshop.live.views import NoteCard, WorkshopView, shared_view
 from workshop.rules import steps
 from workshop.rules.enums import Subject
+from workshop.similarity.groups import WallNote, suggest_groups
 
 ROOM = "room"
 FACILITATOR = "facilitator"
@@ -82,6 +83,15 @@ def _card(card: NoteCard, *, show_authors: bool) -> dict:
     }
 
 
+def suggested_merges(view: WorkshopView, cards: list[NoteCard]) -> list[dict]:
+    """The wall's suggested merges, best first, without those the facilitator turned down."""
+    wall = [WallNote(c.id, c.text, c.rationale) for c in cards]
+    return [
+        {"key": group.key, "ids": list(group.note_ids), "score": round(group.score, 2)}
+        for group in suggest_groups(wall, dismissed=view.dismissed)
+    ]
+
+
 def board_state(view: WorkshopView) -> dict:
     """The live part of every big screen of ``view``'s workshop, for its current step."""
     w = view.workshop
@@ -111,6 +121,8 @@ def board_state(view: WorkshopView) -> dict:
             "count": len(cards),
             "notes": sum(1 + len(c.merged) for c in cards),
             "cards": [_card(c, show_authors=w.show_authors) for c in cards],
+            # For the facilitator's tidy-up: notes that say the same thing in other words.
+            "suggested": suggested_merges(view, cards),
         }
     if view.poll is not None and w.step in steps.VOTE_STEPS:
         state["poll"] = {

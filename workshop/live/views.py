@@ -25,7 +25,7 @@ from workshop.db.models import (
 )
 from workshop.maps.store import trends_of
 from workshop.rules import steps, timers
-from workshop.rules.enums import PollStatus
+from workshop.rules.enums import SUGGESTION_DISMISSED, PollStatus
 from workshop.services import (
     WAITING,
     ballots_cast,
@@ -111,6 +111,8 @@ class WorkshopView:
     remaining: float | None
     paused: bool
     log: list[StepLog]
+    # The suggested merges the facilitator turned down (their keys), while notes are written.
+    dismissed: frozenset[str] = frozenset()
 
     @property
     def step(self) -> str:
@@ -327,7 +329,15 @@ def workshop_view(
         remaining=timers.remaining(timer, now),
         paused=timer.paused,
         log=log,
+        dismissed=_dismissed(session, workshop),
     )
+
+
+def _dismissed(session: Session, workshop: Workshop) -> frozenset[str]:
+    if workshop.step not in steps.NOTE_KIND:
+        return frozenset()
+    where = (StepLog.workshop_id == workshop.id, StepLog.event == SUGGESTION_DISMISSED)
+    return frozenset(session.exec(select(StepLog.detail).where(*where)).all())
 
 
 # --------------------------------------------------------------------------- one view per revision

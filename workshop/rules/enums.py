@@ -37,3 +37,8 @@ class HandoffStatus(StrEnum):
     CUSTOMERS_WANT = "customers_want"
     REJECTED = "rejected"
     PILOTED = "piloted"
+
+
+# The step log's event for a suggested merge of notes the facilitator turned down; its detail is
+# the suggestion's key, the note ids joined by "-" (``workshop.similarity.groups.group_key``).
+SUGGESTION_DISMISSED = "dismissed"

@@ -28,7 +28,15 @@ from workshop.services.flow import (
     step_of,
     timer_of,
 )
-from workshop.services.notes import add_note, edit_note, merge_notes, notes_of, unmerge_note, withdraw_note
+from workshop.services.notes import (
+    add_note,
+    dismiss_suggestion,
+    edit_note,
+    merge_notes,
+    notes_of,
+    unmerge_note,
+    withdraw_note,
+)
 from workshop.services.participants import (
     LET_IN,
     TURNED_AWAY,
@@ -91,6 +99,7 @@ __all__ = [
     "live_signature",
     "lock_room",
     "merge_notes",
+    "dismiss_suggestion",
     "notes_of",
     "open_poll",
     "options_of",

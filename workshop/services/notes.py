@@ -3,6 +3,7 @@ facilitator merges duplicates, unmerges and fixes typos while the step is open."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from workshop.db.engine import begin_write
 from workshop.db.models import Note, PollOption, Workshop, utcnow
 from workshop.live import events
 from workshop.rules import steps
-from workshop.rules.enums import Subject
+from workshop.rules.enums import SUGGESTION_DISMISSED, Subject
 from workshop.rules.errors import InvalidInput, NotFound, WrongStep
 from workshop.rules.limits import NOTE_MAX, RATIONALE_MAX
 from workshop.rules.text import clean_text
@@ -119,6 +120,25 @@ def merge_notes(*, session: Session, workshop_id: int, keep_id: int, merge_ids: 
         note.merged_into_id = keep.id
         session.add(note)
     _log(session, workshop, "merged", f"{keep.id} <- {', '.join(map(str, others))}", at=utcnow())
+    _commit(session, workshop, events.NOTE)
+
+
+_SUGGESTION_KEY = re.compile(r"\d{1,12}(-\d{1,12})+")
+
+
+def dismiss_suggestion(*, session: Session, workshop_id: int, key: str) -> None:
+    """The facilitator turns down a suggested merge (``key``: its note ids, ``"3-12-40"``): it is
+    remembered in the workshop's log and not suggested again, on any screen."""
+    if not isinstance(key, str) or len(key) > 400 or not _SUGGESTION_KEY.fullmatch(key):
+        raise InvalidInput("error.suggestion_unknown")
+    note_ids = {int(part) for part in key.split("-")}
+    if len(note_ids) < 2:
+        raise InvalidInput("error.suggestion_unknown")
+    begin_write(session)
+    workshop = _reload(session, workshop_id)
+    for note_id in note_ids:
+        _note_for_facilitator(session, workshop, note_id)
+    _log(session, workshop, SUGGESTION_DISMISSED, key, at=utcnow())
     _commit(session, workshop, events.NOTE)
 
 
