@@ -6,6 +6,7 @@ from ui.common import act, esc, lang, show_flash, tr
 from ui.controls import configured_base_url
 from ui.fields import text_field
 from ui.managers import require_manager
+from ui.recall import company_memory
 from ui.record import export_buttons, show_record
 from ui.style import manager_style
 from web.engine import new_session
@@ -15,6 +16,7 @@ from workshop.i18n import t
 from workshop.managers import handoff, sharing
 from workshop.managers.record import workshop_record
 from workshop.rules import steps
+from workshop.rules.enums import Subject
 from workshop.rules.errors import NotFound
 from workshop.rules.limits import EMAIL_MAX, HANDOFF_NOTE_MAX, NAME_MAX, ROLE_MAX
 
@@ -65,6 +67,16 @@ def status_label(status: str) -> str:
 if not finished or workshop.chosen_innovation_id is None:
     st.info(tr("handoff.after_finish"))
 else:
+    # Before checking the market: what the company's own earlier workshops say.
+    company_memory(
+        workshop_id=workshop_id,
+        chosen=[
+            (subject, found.option.label)
+            for subject in (Subject.INNOVATION, Subject.OBSTACLE)
+            if (found := record.chosen(subject)) is not None
+        ],
+        key="record_memory",
+    )
     if current is not None:
         st.markdown(
             tr(

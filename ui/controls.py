@@ -12,6 +12,7 @@ from ui import config
 from ui.common import act, esc, flash, lang, md_escape, show_flash, tr
 from ui.live import action_of
 from ui.present import Board, board_part, group_warnings, option_text
+from ui.recall import company_memory
 from web.engine import new_session
 from workshop import services
 from workshop.access import net
@@ -19,7 +20,7 @@ from workshop.i18n import t
 from workshop.live.views import WorkshopView
 from workshop.render.qr import qr_data_uri
 from workshop.rules import steps
-from workshop.rules.enums import PollStatus
+from workshop.rules.enums import PollStatus, Subject
 from workshop.rules.limits import NOTE_MAX
 
 SCOPE = "ctl"
@@ -243,12 +244,14 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
         _poll_buttons(view, board)
         if missing is None:  # the vote is decided
             _action(tr(f"ctl.next.{w.step}"), "advance", services.advance, workshop_id=wid)
+            _what_the_company_tried(view, [steps.VOTE_STEPS[w.step]])
     elif w.step == steps.PRESENTATION:
         # The box shows what is stored; its own state is never a second source of truth.
         st.session_state["agree"] = w.agreement_confirmed
         st.checkbox(tr("ctl.agree"), key="agree", on_change=_agreement, args=(wid,))
         st.caption(tr("ctl.agree_help"))
         _next_button(view, tr("ctl.finish"), missing)
+        _what_the_company_tried(view, [Subject.OBSTACLE, Subject.INNOVATION])
     else:
         st.success(tr("ctl.finished"))
     if w.step not in (steps.LOBBY, steps.FINISHED):
@@ -272,6 +275,18 @@ def controls(view: WorkshopView, board: Board, *, key: str) -> None:
         on_change=lambda: _do(services.set_display, workshop_id=wid, sound=bool(st.session_state.sound)),
     )
     _address_choice(view)
+
+
+def _what_the_company_tried(view: WorkshopView, subjects: list) -> None:
+    """Once the group has chosen its obstacle or innovation: the earlier workshops that chose the
+    same in other words, and what became of it."""
+    chosen = [
+        (Subject(s), view.choices[s].option.label)
+        for s in subjects
+        if s in (Subject.OBSTACLE, Subject.INNOVATION) and s in view.choices
+    ]
+    if chosen:
+        company_memory(workshop_id=view.workshop.id, chosen=chosen, key="ctl_memory")
 
 
 def facilitator_links(view: WorkshopView, *, key: str) -> None:

@@ -189,3 +189,26 @@ def test_a_running_workshop_cannot_be_shared_or_handed_off(db_url) -> None:
 def test_an_unknown_workshop_record_says_so(db_url) -> None:
     at = signed_in("pages/record.py", w="NOPE42", lang="en")
     assert "There is no such workshop" in texts(at)
+
+
+def test_the_record_shows_what_earlier_workshops_made_of_the_same_idea_as_text(db_url) -> None:
+    earlier = build_workshop(db_url, stop="finished")
+    hostile = "<b>нет</b> **спроса** [ссылка](http://e.vil)"
+    with Session(make_engine(db_url)) as session:
+        workshop = session.get(Workshop, earlier.workshop_id)
+        assert workshop is not None
+        h = handoff.assign(
+            session=session, workshop_id=workshop.id, name="Ирина", email="irina@example.com", by="Юлия"
+        )
+        handoff.change_status(session=session, handoff_id=h.id, status="checking", by="Ирина")
+        handoff.change_status(session=session, handoff_id=h.id, status="rejected", by="Ирина", note=hostile)
+    now = build_workshop(db_url, stop="finished")
+
+    at = signed_in("pages/record.py", w=now.code, lang="ru")
+
+    shown = [e.value for e in at.text]
+    assert f"— {hostile}" in shown  # the hand-off's note, as typed: no bold, no link
+    assert any(line.endswith(" · Отклонена") for line in shown), shown
+    assert not any(hostile in str(m.value) for m in at.markdown)
+    titles = [e.label for e in at.expander]
+    assert any(title.startswith("Похожие идеи прошлых воркшопов: 1") for title in titles), titles
