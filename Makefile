@@ -114,6 +114,8 @@ bench: $(BIN)/.installed catalogues node_modules/.installed browser
 	$(BIN)/python -m bench.archive
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.profile
+	$(BIN)/python -m bench.similar_notes
+	$(BIN)/python -m bench.memory
 
 ## make archive-demo: fill data/archive-demo.db with 10,000 realistic workshops to try the archive
 archive-demo: $(BIN)/.installed catalogues
