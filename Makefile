@@ -105,8 +105,10 @@ screenshots: $(BIN)/.installed catalogues node_modules/.installed browser
 ## phone action (bench/phone.py); live-update latency in Chromium (submit on a phone -> visible on the
 ## projector); the managers' archive with 10,000 workshops (budget 300 ms); the load bench without
 ## a browser: W workshops x (projector + control + 7 phones) at a realistic and a heavy load, ours
-## against the baseline; a py-spy profile of one process under load (bench/results.json,
-## bench/RESULTS.md, bench/profile.md; about 75 minutes)
+## against the baseline; a py-spy profile of one process under load; the suggested merges'
+## precision and recall on the labelled set (bench/data/similar_notes.yaml) and their time for a
+## wall of 40 notes; the company memory's look-up at 10,000 workshops (budget 100 ms)
+## (bench/results.json, bench/RESULTS.md, bench/profile.md; about 80 minutes)
 bench: $(BIN)/.installed catalogues node_modules/.installed browser
 	$(BIN)/python -m bench.board
 	$(BIN)/python -m bench.phone
