@@ -12,6 +12,8 @@ nobody else said is a group of one). Each wall, its notes shuffled as a real wal
 - **suggestions**: the share of suggestions that hold notes of one labelled group only (what the
   facilitator accepts with one tap, unchanged).
 - the same at other thresholds than the engine's, to show the trade-off;
+- how many labelled pairs share a word at all (a stem or a concept): the most any suggestion
+  built on words can find;
 - the **company memory**: for each note of a labelled group, the other walls' and its own wall's
   notes indexed, is the most similar note found one of its group's?
 - the time to suggest for a wall of 40 notes: cold (every cache emptied) and warm, median and p95.
@@ -131,6 +133,23 @@ def memory_top1(labelled: LabelledSet) -> dict:
     return {"asked": asked, "best_match_of_its_group": round(right / asked, 3), "nothing_found": none}
 
 
+def shared_terms(labelled: LabelledSet) -> dict:
+    """How many pairs share at least one term (a stem or a concept of the table): what any
+    suggestion built on words can reach at most, and how many near misses it must tell apart."""
+    together = together_sharing = apart = apart_sharing = 0
+    for wall in labelled.walls:
+        notes = [(set(compare.profile(t).terms), g) for g, group in enumerate(wall.groups) for t in group]
+        for (a, ga), (b, gb) in combinations(notes, 2):
+            if ga == gb:
+                together, together_sharing = together + 1, together_sharing + bool(a & b)
+            else:
+                apart, apart_sharing = apart + 1, apart_sharing + bool(a & b)
+    return {
+        "labelled_pairs_sharing_a_term": round(together_sharing / together, 3),
+        "other_pairs_sharing_a_term": round(apart_sharing / apart, 3),
+    }
+
+
 def forty_notes(labelled: LabelledSet, seed: int) -> list[WallNote]:
     """40 Russian obstacles from the set's walls, as one big wall."""
     texts = [
@@ -191,6 +210,7 @@ def run(runs: int, seed: int) -> dict:
             str(t): {k: v for k, v in score(labelled, seed, t).items() if k in ("precision", "recall")}
             for t in THRESHOLDS
         },
+        "words_in_common": shared_terms(labelled),
         "memory": memory_top1(labelled),
         "wall_of_40": {
             "runs": runs,
