@@ -391,6 +391,8 @@ NOT_IN_THE_FILE = {"id", "workshop_id", "poll_id", "ballot_id", "handoff_id", "v
 NOT_IN_THE_FILE |= {"token_hash", "facilitator_key_hash", "revision", "trend_map_version_id", "builtin"}
 NOT_IN_THE_FILE |= {"room_key_hash"}  # a secret too
 NOT_IN_THE_FILE |= {"admission"}  # only who took part is in the file
+# A group of an innovation day goes into its own file as a workshop of its own: the day is not in it.
+NOT_IN_THE_FILE |= {"day_id", "group_number"}
 
 
 # Where each table's row is in the file: keys and list indexes.

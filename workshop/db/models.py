@@ -7,7 +7,7 @@ held by constraints; services check too, but the constraint is the last word.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Self
 
 from pydantic import ValidationError, model_validator
@@ -172,6 +172,25 @@ CHECK_ORDER = (
 )
 
 
+class InnovationDay(WorkshopSettings, table=True):
+    """Several groups at once under one organizer: each group is a ``Workshop`` of the day, made
+    with the day's map and default settings (WorkshopSettings), its facilitator's key derived
+    from the organizer's (``rules.security.group_key``)."""
+
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    code: str = Field(unique=True, index=True, max_length=12)
+    title: str = Field(max_length=TITLE_MAX)
+    product: str = Field(max_length=PRODUCT_MAX)
+    held_on: date
+    organizer_key_hash: str = Field(max_length=64)
+    trend_map_version_id: int = Field(foreign_key="trendmapversion.id")
+    lang: str = Field(default="ru", max_length=2)
+    # ... and the default settings (WorkshopSettings)
+    started_at: datetime | None = None  # the schedule counts from here
+    revision: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Workshop(WorkshopSettings, table=True):
     id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     code: str = Field(unique=True, index=True, max_length=12)
@@ -214,6 +233,9 @@ class Workshop(WorkshopSettings, table=True):
 
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # a group of an innovation day, numbered in the day (None: a workshop of its own)
+    day_id: int | None = Field(default=None, foreign_key="innovationday.id", index=True)
+    group_number: int | None = None
 
 
 class Participant(SQLModel, table=True):

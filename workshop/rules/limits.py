@@ -14,3 +14,6 @@ LINKS_MAX = 10
 
 MIN_MINUTES = 1
 MAX_MINUTES = 120
+# an innovation day: its title leaves room for each group's number in the group's title
+DAY_TITLE_MAX = 100
+GROUPS_MAX = 12

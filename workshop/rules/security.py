@@ -32,6 +32,14 @@ def room_key(facilitator_key: str, code: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
 
 
+def group_key(organizer_key: str, code: str) -> str:
+    """A group's facilitator key in an innovation day: derived from the organizer's, so the
+    organizer's screen can always give every group's facilitator link, while a facilitator's
+    link never reveals the organizer's key or another group's."""
+    digest = hmac.new(organizer_key.encode("utf-8"), f"group:{code}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 

@@ -13,11 +13,25 @@ One module per noun; this package re-exports their public functions, so callers 
 - ``notes``: steps 3 and 4, obstacles and innovations; the facilitator's merge and edit
 - ``polls``: the votes, their ballots and counting; a tie's runoff or the facilitator's decision
 - ``flow``: the steps forward and back, the agreement check, the timer, what a phone shows
+- ``days``: an innovation day: its groups, the organizer's view of them, moves for every group
 - ``_base``: the private helpers they share (clock, timer, log, the commit that publishes)
 """
 
 from __future__ import annotations
 
+from workshop.services.days import (
+    DayMoves,
+    GroupState,
+    add_groups,
+    advance_all,
+    create_day,
+    day_board,
+    extend_all,
+    facilitator_key,
+    groups_of,
+    organized_day,
+    start_day,
+)
 from workshop.services.flow import (
     advance,
     change_timer,
@@ -73,6 +87,17 @@ from workshop.services.workshops import (
 )
 
 __all__ = [
+    "DayMoves",
+    "GroupState",
+    "add_groups",
+    "advance_all",
+    "create_day",
+    "day_board",
+    "extend_all",
+    "facilitator_key",
+    "groups_of",
+    "organized_day",
+    "start_day",
     "LET_IN",
     "Settings",
     "TURNED_AWAY",

@@ -11,6 +11,7 @@ from workshop.live import events
 from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
 from workshop.rules.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
 from workshop.rules.security import (
+    group_key,
     hash_secret,
     new_join_code,
     new_secret,
@@ -35,11 +36,14 @@ def create_workshop(
     facilitator_name: str = "",
     lang: str = "ru",
     open_voting: bool = False,
+    day: tuple[int, int, str] | None = None,
 ) -> tuple[Workshop, str]:
     """Create a workshop; return it with the facilitator key (shown once, stored as a hash).
 
     ``open_voting`` is fixed at creation: the record then names who voted for what, and every
-    phone says so before a vote. Otherwise ballots stay secret for good."""
+    phone says so before a vote. Otherwise ballots stay secret for good. ``day``: (day id, group
+    number, the organizer's key) for a group of an innovation day, whose facilitator key is then
+    derived from the organizer's (``services.days``)."""
     title = clean_text(title, field="title", max_len=TITLE_MAX)
     product = clean_text(product, field="product", max_len=PRODUCT_MAX)
     facilitator_name = clean_text(
@@ -53,7 +57,6 @@ def create_workshop(
         select(func.count()).select_from(Trend).where(Trend.version_id == map_version_id)
     ).one()
     settings = settings.validated(trend_count=trend_count)
-    key = new_secret()
     for _attempt in range(20):
         code = new_join_code()
         taken = session.exec(select(Workshop.id).where(Workshop.code == code)).first()
@@ -61,6 +64,7 @@ def create_workshop(
             break
     else:  # pragma: no cover - 31**6 codes
         raise InvalidInput("error.no_code")
+    key = group_key(day[2], code) if day else new_secret()
     workshop = Workshop(
         code=code,
         title=title,
@@ -72,6 +76,8 @@ def create_workshop(
         lang=lang if lang in ("ru", "en") else "ru",
         open_voting=bool(open_voting),
         step_started_at=utcnow(),
+        day_id=day[0] if day else None,
+        group_number=day[1] if day else None,
         **{name: getattr(settings, name) for name in Settings.setting_names()},
     )
     session.add(workshop)

@@ -1,0 +1,301 @@
+"""An innovation day: several groups at once, each a workshop with its own facilitator, join QR
+code and projector, under one organizer who keeps the day on time.
+
+The organizer creates the day (title, date, product or theme, the trend map, default settings)
+and its groups in one go or one by one; every group is made with the day's map and settings, and
+its facilitator key is derived from the organizer's (``rules.security.group_key``), so the
+organizer's screen always holds every group's link and no group's link opens another's. The
+organizer starts the day (the schedule counts from then, ``rules.schedule``), sends every group
+that may go on to its next step at once, and gives everyone more time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, func, select
+
+from workshop.db.engine import begin_write
+from workshop.db.models import InnovationDay, Note, Participant, Trend, TrendMapVersion, Workshop
+from workshop.i18n import localized, t
+from workshop.rules import schedule, steps
+from workshop.rules.errors import AccessDenied, InvalidInput, NotFound, TransitionRefused
+from workshop.rules.limits import DAY_TITLE_MAX, GROUPS_MAX, MAX_MINUTES, MIN_MINUTES, PRODUCT_MAX
+from workshop.rules.security import (
+    group_key,
+    hash_secret,
+    new_join_code,
+    new_secret,
+    normalise_join_code,
+    secret_matches,
+)
+from workshop.rules.text import clean_text
+from workshop.services._base import _now
+from workshop.services.flow import _facts, advance, change_timer
+from workshop.services.participants import LET_IN, WAITING
+from workshop.services.workshops import Settings, create_workshop
+
+
+def _held_on(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInput("error.date", field="held_on")
+
+
+def _groups_count(value: object, *, already: int = 0) -> int:
+    high = GROUPS_MAX - already
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= high:
+        raise InvalidInput("error.setting_range", field="groups", low=min(1, high), high=max(high, 0))
+    return value
+
+
+def create_day(
+    *,
+    session: Session,
+    title: str,
+    product: str,
+    held_on: object,
+    map_version_id: int,
+    settings: Settings,
+    groups: int = 0,
+    lang: str = "ru",
+) -> tuple[InnovationDay, str]:
+    """Create a day (and ``groups`` groups at once); return it with the organizer's key (shown
+    once, stored as a hash)."""
+    title = clean_text(title, field="title", max_len=DAY_TITLE_MAX)
+    product = clean_text(product, field="product", max_len=PRODUCT_MAX)
+    day_date = _held_on(held_on)
+    if groups:
+        _groups_count(groups)
+    begin_write(session)
+    if session.get(TrendMapVersion, map_version_id) is None:
+        raise InvalidInput("error.map_not_found")
+    trend_count = session.exec(
+        select(func.count()).select_from(Trend).where(Trend.version_id == map_version_id)
+    ).one()
+    settings = settings.validated(trend_count=trend_count)
+    for _attempt in range(20):
+        code = new_join_code()
+        if session.exec(select(InnovationDay.id).where(InnovationDay.code == code)).first() is None:
+            break
+    else:  # pragma: no cover - 31**6 codes
+        raise InvalidInput("error.no_code")
+    key = new_secret()
+    day = InnovationDay(
+        code=code,
+        title=title,
+        product=product,
+        held_on=day_date,
+        organizer_key_hash=hash_secret(key),
+        trend_map_version_id=map_version_id,
+        lang=lang if lang in ("ru", "en") else "ru",
+        **{name: getattr(settings, name) for name in Settings.setting_names()},
+    )
+    session.add(day)
+    session.commit()
+    session.refresh(day)
+    if groups:
+        add_groups(session=session, day_id=day.id, key=key, count=groups)
+        session.refresh(day)
+    return day, key
+
+
+def organized_day(*, session: Session, code: str, key: str | None) -> InnovationDay:
+    """The day whose organizer key is ``key``; anything else is :class:`AccessDenied`."""
+    day = session.exec(select(InnovationDay).where(InnovationDay.code == normalise_join_code(code))).first()
+    if day is None:
+        secret_matches(key, hash_secret("the same work for an unknown code"))
+        raise AccessDenied()
+    if not secret_matches(key, day.organizer_key_hash):
+        raise AccessDenied()
+    return day
+
+
+def _day(session: Session, day_id: int) -> InnovationDay:
+    day = session.get(InnovationDay, day_id, populate_existing=True)
+    if day is None:
+        raise NotFound("error.day_not_found")
+    return day
+
+
+def groups_of(*, session: Session, day_id: int) -> list[Workshop]:
+    """The day's groups, by their number."""
+    return list(
+        session.exec(
+            select(Workshop).where(Workshop.day_id == day_id).order_by(col(Workshop.group_number))
+        ).all()
+    )
+
+
+def add_groups(*, session: Session, day_id: int, key: str, count: int) -> list[Workshop]:
+    """``count`` more groups for the day, numbered on from the last (at most ``GROUPS_MAX``)."""
+    day = _day(session, day_id)
+    if not secret_matches(key, day.organizer_key_hash):
+        raise AccessDenied()
+    existing = groups_of(session=session, day_id=day_id)
+    count = _groups_count(count, already=len(existing))
+    first = max((w.group_number or 0 for w in existing), default=0) + 1
+    settings = Settings(**{name: getattr(day, name) for name in Settings.setting_names()})
+    made = []
+    for number in range(first, first + count):
+        workshop, _key = create_workshop(
+            session=session,
+            title=t("day.group_title", day.lang, title=day.title, n=number),
+            product=day.product,
+            map_version_id=day.trend_map_version_id,
+            settings=settings,
+            lang=day.lang,
+            day=(day.id, number, key),
+        )
+        made.append(workshop)
+    _touch_day(session, day_id)
+    return made
+
+
+def facilitator_key(organizer_key: str, workshop: Workshop) -> str:
+    """A group's facilitator key, for the organizer's screen (it holds the organizer's key)."""
+    return group_key(organizer_key, workshop.code)
+
+
+def _touch_day(session: Session, day_id: int) -> None:
+    day = _day(session, day_id)
+    day.revision += 1
+    session.add(day)
+    session.commit()
+
+
+# --------------------------------------------------------------------------- what the organizer sees
+
+
+@dataclass(frozen=True, slots=True)
+class GroupState:
+    """One group as the organizer's screen shows it."""
+
+    workshop_id: int
+    code: str
+    number: int
+    title: str
+    step: str
+    deadline: datetime | None
+    paused_remaining: float | None
+    joined: int
+    waiting: int
+    trend: str = ""
+    obstacle: str = ""
+    innovation: str = ""
+    missing: str | None = None  # what its next step still needs (a message key), None: it may go on
+    lateness: schedule.Lateness | None = None
+
+
+def day_board(*, session: Session, day_id: int, now: datetime | None = None) -> list[GroupState]:
+    """Every group of the day: its step, timer, people, choices so far, and where it stands
+    against the day's schedule."""
+    now = _now(now)
+    day = _day(session, day_id)
+    groups = groups_of(session=session, day_id=day_id)
+    ids = [w.id for w in groups]
+    people: dict[tuple[int, str], int] = {}
+    if ids:
+        for workshop_id, admission, n in session.exec(
+            select(Participant.workshop_id, Participant.admission, func.count())
+            .where(col(Participant.workshop_id).in_(ids))
+            .group_by(col(Participant.workshop_id), col(Participant.admission))
+        ).all():
+            people[(workshop_id, admission)] = n
+    states = []
+    for w in groups:
+        trend = session.get(Trend, w.chosen_trend_id) if w.chosen_trend_id else None
+        obstacle = session.get(Note, w.chosen_obstacle_id) if w.chosen_obstacle_id else None
+        innovation = session.get(Note, w.chosen_innovation_id) if w.chosen_innovation_id else None
+        states.append(
+            GroupState(
+                workshop_id=w.id,
+                code=w.code,
+                number=w.group_number or 0,
+                title=w.title,
+                step=w.step,
+                deadline=w.deadline,
+                paused_remaining=w.paused_remaining,
+                joined=people.get((w.id, LET_IN), 0),
+                waiting=people.get((w.id, WAITING), 0),
+                trend=f"{trend.code} · {localized(trend, 'title', day.lang)}" if trend else "",
+                obstacle=obstacle.text if obstacle else "",
+                innovation=innovation.text if innovation else "",
+                missing=None if w.step == steps.FINISHED else steps.missing_for_next(_facts(session, w)),
+                lateness=schedule.lateness(day, day.started_at, w.step, now),
+            )
+        )
+    return states
+
+
+# --------------------------------------------------------------------------- the organizer's moves
+
+
+@dataclass
+class DayMoves:
+    """What a move for every group did: the groups it moved, and the ones it left with why."""
+
+    moved: list[int] = field(default_factory=list)  # group numbers
+    held: list[tuple[int, str]] = field(default_factory=list)  # (group number, message key)
+
+
+def start_day(*, session: Session, day_id: int, now: datetime | None = None) -> DayMoves:
+    """Start the day's clock and every group still in its lobby that has someone in it."""
+    now = _now(now)
+    begin_write(session)
+    day = _day(session, day_id)
+    if day.started_at is None:
+        day.started_at = now
+        day.revision += 1
+        session.add(day)
+        session.commit()
+    return advance_all(session=session, day_id=day_id, now=now, only=steps.LOBBY)
+
+
+def advance_all(
+    *, session: Session, day_id: int, now: datetime | None = None, only: str | None = None
+) -> DayMoves:
+    """Every group that may go on goes to its next step; the others are named with what their
+    next step still needs (a vote not decided, nobody in the room, the agreement not checked)."""
+    now = _now(now)
+    moves = DayMoves()
+    for workshop in groups_of(session=session, day_id=day_id):
+        number = workshop.group_number or 0
+        if workshop.step == steps.FINISHED or (only is not None and workshop.step != only):
+            continue
+        missing = steps.missing_for_next(_facts(session, workshop))
+        if missing is not None:
+            moves.held.append((number, missing))
+            continue
+        try:
+            advance(session=session, workshop_id=workshop.id, now=now)
+        except TransitionRefused as refused:  # the group moved meanwhile
+            moves.held.append((number, refused.key))
+        else:
+            moves.moved.append(number)
+    return moves
+
+
+def extend_all(*, session: Session, day_id: int, minutes: float, now: datetime | None = None) -> DayMoves:
+    """``minutes`` more for every group whose step has a timer."""
+    now = _now(now)
+    number_given = isinstance(minutes, int | float) and not isinstance(minutes, bool)
+    if not number_given or not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise InvalidInput("error.setting_range", field="minutes", low=MIN_MINUTES, high=MAX_MINUTES)
+    moves = DayMoves()
+    for workshop in groups_of(session=session, day_id=day_id):
+        number = workshop.group_number or 0
+        if workshop.deadline is None and workshop.paused_remaining is None:
+            moves.held.append((number, "error.no_timer"))
+            continue
+        change_timer(session=session, workshop_id=workshop.id, action="extend", minutes=minutes, now=now)
+        moves.moved.append(number)
+    return moves
