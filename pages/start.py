@@ -15,7 +15,7 @@ from ui.common import (
     show_flash,
     tr,
 )
-from ui.fields import text_field
+from ui.fields import setting_input, text_field
 from ui.memory import go_to
 from ui.style import phone_style
 from web.engine import new_session
@@ -32,13 +32,6 @@ CREATED = "_created"
 CAP_START = 2
 
 
-def setting_input(column, name: str, value: int | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    """A number field for the setting ``name``, within its bounds, starting at its default."""
-    low, high = WorkshopSettings.bounds(name)
-    start = WorkshopSettings.default(name) if value is None else value
-    column.number_input(tr(f"field.{name}"), low, high, start, key=name, **kwargs)
-
-
 phone_style()
 change_language_link()
 created = st.session_state.pop(CREATED, None)
@@ -52,6 +45,7 @@ st.title(tr("start.title"))
 st.caption(tr("start.subtitle"))
 st.page_link("pages/maps.py", label=tr("start.maps_link"), query_params={"lang": lang()})
 st.page_link("pages/manage.py", label=tr("start.manage_link"), query_params={"lang": lang()})
+st.page_link("pages/day.py", label=tr("start.day_link"), query_params={"lang": lang()})
 
 with new_session() as session:
     maps = [(m.id, v.id, localized(m, "title", lang())) for m, v in latest_versions(session=session)]

@@ -321,6 +321,7 @@ NOT_WORDS = {
     "pages/projector.py",
     "pages/manage.py",
     "pages/record.py",
+    "pages/day.py",
     "ABC234",
 }
 

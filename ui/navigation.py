@@ -21,5 +21,6 @@ def run() -> None:
         st.Page("pages/manage.py", title=tr("page.manage"), url_path="manage"),
         st.Page("pages/record.py", title=tr("page.record"), url_path="record"),
         st.Page("pages/shared.py", title=tr("page.shared"), url_path="shared"),
+        st.Page("pages/day.py", title=tr("page.day"), url_path="day"),
     ]
     st.navigation(pages, position="hidden").run()

@@ -46,3 +46,8 @@ def control_style() -> None:
 def manager_style() -> None:
     """A desk screen: wide tables, normal type."""
     st.html(_css("page", "manager"))
+
+
+def day_style() -> None:
+    """The organizer's screen of an innovation day: wide, every group at a glance."""
+    st.html(_css("page", "manager", "day"))

@@ -1,0 +1,128 @@
+"""An innovation day in Chromium: three groups under one organizer. The organizer's screen follows
+two groups' phones as people join and pick, starts every group that can start with one click
+(naming the one that cannot), and fits a projector (1920×1080) and a phone (360 px) in both
+languages with no serious accessibility finding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from tests.conftest import empty_database_url
+from tests.phones import join, new_phone
+from tests.support import ARTIFACTS, PROJECTOR, Server, serious_axe_violations, settled
+from workshop import services
+from workshop.db.engine import create_tables, make_engine
+from workshop.i18n import t
+from workshop.maps.store import install_builtin_maps, latest_versions
+
+T = 20_000  # the organizer's board reads the groups every 5 s
+NARROW = {"width": 360, "height": 780}
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str, list[str]]]:
+    folder: Path = tmp_path_factory.mktemp("day")
+    db_url = empty_database_url(folder, "day.db")
+    engine = make_engine(db_url)
+    create_tables(engine)
+    with Session(engine) as session:
+        install_builtin_maps(session=session)
+        version = latest_versions(session=session)[0][1].id
+        made, key = services.create_day(
+            session=session,
+            title="День инноваций",
+            product="Доставка продуктов",
+            held_on="2026-12-03",
+            map_version_id=version,
+            settings=services.Settings(),
+            groups=3,
+        )
+        codes = [g.code for g in services.groups_of(session=session, day_id=made.id)]
+        day_code = made.code
+    engine.dispose()
+    server = Server(db_url, folder / "server.log")
+    server.start()
+    yield server, day_code, key, codes
+    server.close()
+
+
+def card(page: Page, number: int):  # type: ignore[no-untyped-def]
+    return page.locator(f".st-key-group_{number}")
+
+
+def test_the_organizer_follows_two_groups_live_and_starts_every_group_that_can_start(day, browser) -> None:
+    server, day_code, key, codes = day
+    organizer = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    organizer.goto(f"{server.base}/day?d={day_code}&k={key}&lang=ru")
+    for number in (1, 2, 3):
+        expect(card(organizer, number)).to_contain_text(t("day.people", "ru", n=0), timeout=T)
+    organizer.wait_for_url(re.compile(r".*/day\?(?!.*k=).*"), timeout=T)  # the key left the address bar
+
+    phones = []
+    for code, name in ((codes[0], "Анна"), (codes[0], "Борис"), (codes[1], "Вера")):
+        phone = new_phone(browser)
+        join(phone, server.base, code, name, "Продажи")
+        phones.append(phone)
+    expect(card(organizer, 1)).to_contain_text(t("day.people", "ru", n=2), timeout=T)
+    expect(card(organizer, 2)).to_contain_text(t("day.people", "ru", n=1), timeout=T)
+    expect(card(organizer, 3)).to_contain_text(t("day.people", "ru", n=0))
+
+    organizer.get_by_role("button", name=t("day.start", "ru")).click()
+
+    expect(organizer.get_by_text(t("day.moved", "ru", groups="1, 2"))).to_be_visible(timeout=T)
+    expect(
+        organizer.get_by_text(re.compile(r"группа 3 — " + re.escape(t("refuse.nobody_joined", "ru"))))
+    ).to_be_visible()
+    for number in (1, 2):
+        expect(card(organizer, number)).to_contain_text(t("step.trends_pick", "ru"), timeout=T)
+        expect(card(organizer, number)).to_contain_text(re.compile(r"Осталось \d+:\d\d"))
+    expect(card(organizer, 3)).to_contain_text(t("step.lobby", "ru"))
+    for phone in phones:  # each group's phones follow their own group
+        expect(phone.get_by_text(t("phone.pick_title", "ru", low=4, high=5))).to_be_visible(timeout=T)
+
+    # a pick on a phone of group 1 is nothing the organizer must see; the step stays live
+    phones[0].locator("li.trend input[type='checkbox']").first.click()
+    expect(card(organizer, 2)).to_contain_text(t("day.open_facilitator", "ru"))
+    facilitator = card(organizer, 1).get_by_role("link", name=t("day.open_facilitator", "ru"))
+    href = facilitator.get_attribute("href") or ""
+    assert f"w={codes[0]}" in href and "k=" in href and key not in href
+
+    settled(organizer)
+    ARTIFACTS.mkdir(exist_ok=True)
+    organizer.screenshot(path=str(ARTIFACTS / "innovation_day_organizer_1920.png"))
+    width = organizer.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PROJECTOR["width"]
+    assert serious_axe_violations(organizer) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_organizers_screen_fits_a_phone_in_both_languages(day, screens, lang) -> None:
+    server, day_code, key, _codes = day
+    organizer = screens(viewport=NARROW, locale="ru-RU" if lang == "ru" else "en-US")
+    organizer.goto(f"{server.base}/day?d={day_code}&k={key}&lang={lang}")
+    expect(card(organizer, 3)).to_contain_text(t("day.group", lang, n=3), timeout=T)
+    settled(organizer)
+    assert organizer.evaluate("document.documentElement.lang") in (lang, "en")  # Streamlit's own is "en"
+    width = organizer.evaluate("() => document.documentElement.scrollWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    organizer.screenshot(path=str(ARTIFACTS / f"innovation_day_organizer_360_{lang}.png"), full_page=True)
+    assert width <= NARROW["width"], f"{width - NARROW['width']}px of sideways scrolling"
+    assert serious_axe_violations(organizer) == []
+
+
+def test_the_create_form_for_a_day_fits_a_projector_and_refuses_a_day_without_a_title(day, screens) -> None:
+    server, *_ = day
+    page = screens(viewport=PROJECTOR)
+    page.goto(f"{server.base}/day?lang=ru")
+    expect(page.get_by_role("heading", name=t("day.create_title", "ru"))).to_be_visible(timeout=T)
+    page.get_by_role("button", name=t("day.create_button", "ru")).click()
+    expect(page.get_by_text("Заполните поле «Название»")).to_be_visible(timeout=T)
+    settled(page)
+    page.screenshot(path=str(ARTIFACTS / "innovation_day_create_1920.png"))
+    assert serious_axe_violations(page) == []
