@@ -23,8 +23,9 @@ from ui.common import (
     tr,
 )
 from ui.fields import setting_input, text_field
+from ui.gallery import gallery
 from ui.memory import recall, remember
-from ui.style import day_style
+from ui.style import day_style, gallery_style
 from web.engine import new_session
 from workshop import services
 from workshop.access import guessing, net
@@ -32,14 +33,12 @@ from workshop.db.models import WorkshopSettings
 from workshop.i18n import localized, t
 from workshop.maps.store import latest_versions
 from workshop.rules import steps
-from workshop.rules.errors import AccessDenied, InvalidInput
+from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
 from workshop.rules.limits import DAY_TITLE_MAX, GROUPS_MAX, MAX_MINUTES, MIN_MINUTES, PRODUCT_MAX
 from workshop.rules.security import normalise_join_code, room_key
 
 CREATED = "_day_created"
 REFRESH_S = 5  # the board of groups is read again this often (one organizer screen per day)
-
-day_style()
 
 
 def organizer_slot(code: str) -> str:
@@ -244,6 +243,9 @@ def organizer_screen(day_code: str, key: str) -> None:
     )
     actions[3].button(tr("day.add_group"), on_click=_add_group, args=(day_id, key), width="stretch")
     origin = net.origin_of(st.context.url or "")
+    gallery_query = urlencode({"d": day.code, "g": services.gallery_link_key(key, day), "lang": lang()})
+    st.link_button(tr("day.open_gallery"), f"{origin}/day?{gallery_query}")
+    st.caption(tr("day.gallery_help"))
 
     @st.fragment(run_every=REFRESH_S)
     def board() -> None:
@@ -274,6 +276,24 @@ if created:
     st.rerun()
 
 day_code = normalise_join_code(st.query_params.get("d", ""))
+gallery_key = st.query_params.get("g")
+if gallery_key is not None:
+    gallery_style()
+    wait = guess_wait(guessing.CODES)
+    if wait:
+        st.error(tr("error.too_many_codes", seconds=int(wait) + 1))
+        st.stop()
+    try:
+        with new_session() as session:
+            shown_day = services.gallery_day(session=session, code=day_code, key=gallery_key)
+            shown = services.day_board(session=session, day_id=shown_day.id)
+    except NotFound:
+        guess_missed(guessing.CODES)
+        st.error(tr("error.day_not_found"))
+        st.stop()
+    gallery(shown, title=shown_day.title)
+    st.stop()
+day_style()
 if not day_code:
     create_form()
 else:

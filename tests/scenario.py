@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from workshop import services
 from workshop.db.engine import create_tables, make_engine
-from workshop.db.models import Ballot, BallotMark, Workshop, utcnow
+from workshop.db.models import Ballot, BallotMark, TrendMapVersion, Workshop, utcnow
 from workshop.maps.store import install_builtin_maps, latest_versions, trends_of
 from workshop.rules.security import room_key
 
@@ -115,17 +115,25 @@ def _build(
     people: int,
     settings: services.Settings | None,
     map_id: str = "customer-journey-2017",
+    existing: tuple[int, str] | None = None,
 ) -> Built:  # type: ignore[no-untyped-def]
+    """A workshop built up to ``stop``: a new one, or the ``existing`` (id, facilitator key)."""
     with Session(engine) as session:
         install_builtin_maps(session=session)
-        version = next(v for m, v in latest_versions(session=session) if m.id == map_id)
-        workshop, key = services.create_workshop(
-            session=session,
-            title="Инновации в доставке",
-            product="Доставка за 2 часа",
-            map_version_id=version.id,
-            settings=settings or services.Settings(),
-        )
+        if existing is None:
+            version = next(v for m, v in latest_versions(session=session) if m.id == map_id)
+            workshop, key = services.create_workshop(
+                session=session,
+                title="Инновации в доставке",
+                product="Доставка за 2 часа",
+                map_version_id=version.id,
+                settings=settings or services.Settings(),
+            )
+        else:
+            found = session.get(Workshop, existing[0])
+            assert found is not None
+            workshop, key = found, existing[1]
+            version = session.get(TrendMapVersion, workshop.trend_map_version_id)
         built = Built(code=workshop.code, key=key, workshop_id=workshop.id)
         for name, department in PEOPLE[:people]:
             participant, token = services.join(

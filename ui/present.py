@@ -212,22 +212,27 @@ def template(view: WorkshopView, *, height: int = 760) -> None:
     st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, width="stretch", theme=None)
 
 
-def mini_template(view: WorkshopView) -> None:
-    """The method's template drawn small, as text in shapes: the trend on top, the obstacle at
-    the bottom, the innovation where they meet (still to come while ideas are written)."""
-    trend, obstacle, innovation = view.chosen_trend, view.chosen_obstacle, view.chosen_innovation
-    texts = {
-        "trend": f"{trend.code} · {trend_title(trend)}" if trend else tr("template.placeholder"),
-        "innovation": innovation.text if innovation else tr("template.placeholder"),
-        "obstacle": obstacle.text if obstacle else tr("template.placeholder"),
-    }
+def template_shapes(texts: dict[str, str], *, css_class: str = "mini-template") -> str:
+    """The method's template as text in shapes (escaped HTML): the trend on top, the obstacle at
+    the bottom, the innovation where they meet; a part not chosen yet says so."""
     parts = "".join(
         f'<div class="mt-{part}"><div class="mt-cap">{esc(tr(f"template.{part}"))}</div>'
-        f'<div class="mt-text">{esc(texts[part])}</div></div>'
+        f'<div class="mt-text">{esc(texts.get(part) or tr("template.placeholder"))}</div></div>'
         for part in ("trend", "innovation", "obstacle")
     )
     caption = esc(tr("template.caption"))
-    st.html(f'<div class="mini-template" role="figure" aria-label="{caption}">{parts}</div>')
+    return f'<div class="{css_class}" role="figure" aria-label="{caption}">{parts}</div>'
+
+
+def mini_template(view: WorkshopView) -> None:
+    """The method's template drawn small (still to come while ideas are written)."""
+    trend, obstacle, innovation = view.chosen_trend, view.chosen_obstacle, view.chosen_innovation
+    texts = {
+        "trend": f"{trend.code} · {trend_title(trend)}" if trend else "",
+        "innovation": innovation.text if innovation else "",
+        "obstacle": obstacle.text if obstacle else "",
+    }
+    st.html(template_shapes(texts))
 
 
 def results_chart(view: WorkshopView) -> None:

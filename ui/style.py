@@ -51,3 +51,8 @@ def manager_style() -> None:
 def day_style() -> None:
     """The organizer's screen of an innovation day: wide, every group at a glance."""
     st.html(_css("page", "manager", "day"))
+
+
+def gallery_style() -> None:
+    """The innovation day's gallery on the main projector: no Streamlit chrome, big type."""
+    st.html(_css("page", "projector", "day") + f"<style>{_PROJECTOR_NO_CHROME}</style>")

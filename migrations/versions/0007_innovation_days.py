@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("product", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("organizer_key_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("gallery_key_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("trend_map_version_id", sa.Integer(), nullable=False),
         sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
         sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from tests.conftest import empty_database_url
 from tests.phones import join, new_phone
+from tests.scenario import _build
 from tests.support import ARTIFACTS, PROJECTOR, Server, serious_axe_violations, settled
 from workshop import services
 from workshop.db.engine import create_tables, make_engine
@@ -126,3 +127,84 @@ def test_the_create_form_for_a_day_fits_a_projector_and_refuses_a_day_without_a_
     settled(page)
     page.screenshot(path=str(ARTIFACTS / "innovation_day_create_1920.png"))
     assert serious_axe_violations(page) == []
+
+
+@pytest.fixture(scope="module")
+def finished_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str, list[str]]]:
+    """A day whose groups 1 and 2 have run to the end; group 3 has not started."""
+    folder: Path = tmp_path_factory.mktemp("finished-day")
+    db_url = empty_database_url(folder, "day.db")
+    engine = make_engine(db_url)
+    create_tables(engine)
+    with Session(engine) as session:
+        install_builtin_maps(session=session)
+        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
+        made, key = services.create_day(
+            session=session,
+            title="День инноваций <b>весной</b>",
+            product="Доставка продуктов",
+            held_on="2026-12-03",
+            map_version_id=version.id,
+            settings=services.Settings(),
+            groups=3,
+        )
+        groups = services.groups_of(session=session, day_id=made.id)
+        day_code = made.code
+    for group in groups[:2]:
+        _build(
+            engine,
+            stop="finished",
+            people=6,
+            settings=None,
+            existing=(group.id, services.facilitator_key(key, group)),
+        )
+    engine.dispose()
+    server = Server(db_url, folder / "server.log")
+    server.start()
+    yield server, day_code, key, [g.code for g in groups]
+    server.close()
+
+
+def test_the_gallery_shows_every_groups_template_in_turn_by_clicker_keys_and_buttons(
+    finished_day, browser
+) -> None:
+    server, day_code, key, _codes = finished_day
+    organizer = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    organizer.goto(f"{server.base}/day?d={day_code}&k={key}&lang=ru")
+    link = organizer.get_by_role("link", name=t("day.open_gallery", "ru"))
+    expect(link).to_be_visible(timeout=T)
+    href = link.get_attribute("href") or ""
+    assert "g=" in href and key not in href
+
+    wall = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    wall.goto(href)
+    slides = wall.locator(".gallery-slide")
+    expect(slides).to_have_count(3, timeout=T)
+    expect(wall.get_by_role("heading", name="День инноваций <b>весной</b>")).to_be_visible()  # as text
+    where = wall.locator(".gallery-where")
+    expect(where).to_have_text(t("day.gallery_where", "ru", i=1, n=3), timeout=T)
+    first = slides.nth(0)
+    expect(first).to_be_visible()
+    expect(first).to_contain_text("Семейная подписка со скидкой")  # its innovation
+    expect(first).to_contain_text("Дорого для семьи")  # its obstacle
+    expect(slides.nth(1)).to_be_hidden()
+    settled(wall)
+    ARTIFACTS.mkdir(exist_ok=True)
+    wall.screenshot(path=str(ARTIFACTS / "innovation_day_gallery_1920.png"))
+    assert serious_axe_violations(wall) == []
+
+    wall.keyboard.press("PageDown")  # a presenter's clicker
+    expect(where).to_have_text(t("day.gallery_where", "ru", i=2, n=3))
+    expect(slides.nth(1)).to_be_visible()
+    expect(first).to_be_hidden()
+    wall.keyboard.press("ArrowRight")
+    expect(slides.nth(2)).to_contain_text(t("template.placeholder", "ru"))  # group 3 has chosen nothing yet
+    wall.get_by_role("button", name=t("day.gallery_next", "ru")).click()
+    expect(where).to_have_text(t("day.gallery_where", "ru", i=1, n=3))  # round again
+    wall.keyboard.press("PageUp")
+    expect(where).to_have_text(t("day.gallery_where", "ru", i=3, n=3))
+
+    # the gallery's link opens the gallery only; a wrong key sees nothing of the day
+    wall.goto(f"{server.base}/day?d={day_code}&g=wrong-{'x' * 28}&lang=ru")
+    expect(wall.get_by_text(t("error.day_not_found", "ru"))).to_be_visible(timeout=T)
+    expect(wall.locator(".gallery-slide")).to_have_count(0)

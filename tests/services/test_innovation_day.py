@@ -13,7 +13,7 @@ from workshop import services
 from workshop.db.models import Workshop
 from workshop.maps.store import trends_of
 from workshop.rules import schedule, steps
-from workshop.rules.errors import AccessDenied, InvalidInput
+from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
 from workshop.rules.security import secret_matches
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
@@ -214,3 +214,17 @@ def test_everyone_gets_more_time_at_once_and_a_group_without_a_timer_is_named(
     for minutes in (0, 121, True, "2"):
         with pytest.raises(InvalidInput):
             services.extend_all(session=session, day_id=day.id, minutes=minutes)  # type: ignore[arg-type]
+
+
+def test_the_gallerys_link_opens_the_gallery_only_and_a_wrong_one_finds_no_day(
+    session, builtin_version
+) -> None:
+    day, key = make_day(session, builtin_version, groups=1)
+    gallery = services.gallery_link_key(key, day)
+
+    assert services.gallery_day(session=session, code=day.code, key=gallery).id == day.id
+    with pytest.raises(AccessDenied):
+        services.organized_day(session=session, code=day.code, key=gallery)
+    for code, wrong in ((day.code, key), (day.code, None), ("ZZZZZZ", gallery)):
+        with pytest.raises(NotFound):
+            services.gallery_day(session=session, code=code, key=wrong)

@@ -183,6 +183,8 @@ class InnovationDay(WorkshopSettings, table=True):
     product: str = Field(max_length=PRODUCT_MAX)
     held_on: date
     organizer_key_hash: str = Field(max_length=64)
+    # the gallery on the main projector has a key of its own (derived from the organizer's)
+    gallery_key_hash: str = Field(default="", max_length=64)
     trend_map_version_id: int = Field(foreign_key="trendmapversion.id")
     lang: str = Field(default="ru", max_length=2)
     # ... and the default settings (WorkshopSettings)

@@ -40,6 +40,13 @@ def group_key(organizer_key: str, code: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
 
 
+def gallery_key(organizer_key: str, code: str) -> str:
+    """The key of an innovation day's gallery on the main projector, derived like a group's: the
+    projected link opens the gallery only."""
+    digest = hmac.new(organizer_key.encode("utf-8"), f"gallery:{code}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 

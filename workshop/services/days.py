@@ -23,6 +23,7 @@ from workshop.rules import schedule, steps
 from workshop.rules.errors import AccessDenied, InvalidInput, NotFound, TransitionRefused
 from workshop.rules.limits import DAY_TITLE_MAX, GROUPS_MAX, MAX_MINUTES, MIN_MINUTES, PRODUCT_MAX
 from workshop.rules.security import (
+    gallery_key,
     group_key,
     hash_secret,
     new_join_code,
@@ -95,6 +96,7 @@ def create_day(
         product=product,
         held_on=day_date,
         organizer_key_hash=hash_secret(key),
+        gallery_key_hash=hash_secret(gallery_key(key, code)),
         trend_map_version_id=map_version_id,
         lang=lang if lang in ("ru", "en") else "ru",
         **{name: getattr(settings, name) for name in Settings.setting_names()},
@@ -117,6 +119,23 @@ def organized_day(*, session: Session, code: str, key: str | None) -> Innovation
     if not secret_matches(key, day.organizer_key_hash):
         raise AccessDenied()
     return day
+
+
+def gallery_day(*, session: Session, code: str, key: str | None) -> InnovationDay:
+    """The day whose gallery key is ``key`` (the main projector's link); anything else is
+    :class:`NotFound`, an unknown code and a wrong key alike."""
+    day = session.exec(select(InnovationDay).where(InnovationDay.code == normalise_join_code(code))).first()
+    if day is None or not day.gallery_key_hash:
+        secret_matches(key, hash_secret("the same work for an unknown code"))
+        raise NotFound("error.day_not_found")
+    if not secret_matches(key, day.gallery_key_hash):
+        raise NotFound("error.day_not_found")
+    return day
+
+
+def gallery_link_key(organizer_key: str, day: InnovationDay) -> str:
+    """The gallery's key, for the organizer's screen (it holds the organizer's key)."""
+    return gallery_key(organizer_key, day.code)
 
 
 def _day(session: Session, day_id: int) -> InnovationDay:
