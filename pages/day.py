@@ -33,6 +33,7 @@ from workshop.db.models import WorkshopSettings
 from workshop.i18n import localized, t
 from workshop.maps.store import latest_versions
 from workshop.rules import steps
+from workshop.rules.enums import DayVote
 from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
 from workshop.rules.limits import DAY_TITLE_MAX, GROUPS_MAX, MAX_MINUTES, MIN_MINUTES, PRODUCT_MAX
 from workshop.rules.security import normalise_join_code, room_key
@@ -203,6 +204,29 @@ def group_card(group: services.GroupState, key: str, origin: str, now: datetime)
         )
 
 
+def _vote_action(service, day_id: int, done: str) -> None:  # type: ignore[no-untyped-def]
+    act(service, scope="day", done=done, day_id=day_id)
+
+
+def day_vote_results(vote: services.DayVoteState) -> None:
+    """The day-wide vote: how many have voted; once closed, every innovation with its votes."""
+    with st.container(border=True, key="day_vote"):
+        st.subheader(tr("day.vote_title"), anchor=False)
+        st.text(t("day.vote_count", lang(), k=vote.ballots, n=vote.people))
+        if vote.status != DayVote.CLOSED:
+            return
+        rows = []
+        for option in sorted(vote.options, key=lambda o: (-o.votes, o.number)):
+            lead = option.number in vote.leaders
+            leader = t("day.vote_leader" if len(vote.leaders) == 1 else "day.vote_tied", lang())
+            flag = f" <b>{esc(leader)}</b>" if lead else ""
+            rows.append(
+                f"<li class='{'lead' if lead else ''}'>{esc(t('day.group', lang(), n=option.number))} · "
+                f"{esc(option.innovation)} — {esc(t('day.votes', lang(), n=option.votes))}{flag}</li>"
+            )
+        st.html(f"<ol class='day-results'>{''.join(rows)}</ol>")
+
+
 def organizer_screen(day_code: str, key: str) -> None:
     with new_session() as session:
         day = services.organized_day(session=session, code=day_code, key=key)
@@ -246,6 +270,22 @@ def organizer_screen(day_code: str, key: str) -> None:
     gallery_query = urlencode({"d": day.code, "g": services.gallery_link_key(key, day), "lang": lang()})
     st.link_button(tr("day.open_gallery"), f"{origin}/day?{gallery_query}")
     st.caption(tr("day.gallery_help"))
+    with new_session() as session:
+        vote = services.day_vote(session=session, day_id=day_id)
+    if vote.status == DayVote.NOT_OPENED:
+        st.button(
+            tr("day.vote_open"),
+            on_click=_vote_action,
+            args=(services.open_day_vote, day_id, "day.vote_opened"),
+        )
+        st.caption(tr("day.vote_help"))
+    elif vote.status == DayVote.OPEN:
+        st.button(
+            tr("day.vote_close"),
+            type="primary",
+            on_click=_vote_action,
+            args=(services.close_day_vote, day_id, "day.vote_closed"),
+        )
 
     @st.fragment(run_every=REFRESH_S)
     def board() -> None:
@@ -258,6 +298,10 @@ def organizer_screen(day_code: str, key: str) -> None:
             st.text(t("day.plan_ends", lang(), time=_local(ends).strftime("%H:%M"), n=behind))
         else:
             st.caption(tr("day.not_started"))
+        with new_session() as session:
+            vote = services.day_vote(session=session, day_id=day_id)
+        if vote.status:
+            day_vote_results(vote)
         per_row = 4
         for row in range(0, len(groups), per_row):
             columns = st.columns(per_row)

@@ -412,6 +412,9 @@ def _screen_context(
             winner = screen.winner
             ctx["winner"] = _option_text(by_id, winner, lang) if winner is not None else None
             ctx["dot_max"] = min(screen.poll.cap_per_option, screen.poll.votes_per_person)
+    if w.day_id is not None and step in (steps.PRESENTATION, steps.FINISHED):
+        status, options, mine = services.day_ballot_of(session=session, participant=phone.participant)
+        ctx["day_vote"] = {"status": status, "options": options, "mine": mine}
     return ctx
 
 
@@ -650,6 +653,17 @@ async def vote(request: Request) -> Response:
     return await _phone_route(request, work, posted=True)
 
 
+async def day_vote(request: Request) -> Response:
+    """The day-wide vote: the best innovation of another group."""
+    work = _tap(
+        request,
+        services.cast_day_ballot,
+        done="phone.vote_saved",
+        args=lambda _p, f: {"workshop_id": _int(f, "group")},
+    )
+    return await _phone_route(request, work, posted=True)
+
+
 ROUTES = [
     Route("/join", join_page, methods=["GET"]),
     Route("/join", join_post, methods=["POST"]),
@@ -659,6 +673,7 @@ ROUTES = [
     Route("/phone/note", note, methods=["POST"]),
     Route("/phone/withdraw", withdraw, methods=["POST"]),
     Route("/phone/vote", vote, methods=["POST"]),
+    Route("/phone/day-vote", day_vote, methods=["POST"]),
     Mount("/phone-assets", StaticFiles(directory=ASSETS), name="phone-assets"),
     Mount("/vendor/htmx", app=GZipMiddleware(StaticFiles(directory=HTMX, check_dir=False)), name="htmx"),
 ]

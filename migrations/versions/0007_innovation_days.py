@@ -47,12 +47,27 @@ def upgrade() -> None:
         sa.Column("trend_map_version_id", sa.Integer(), nullable=False),
         sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
         sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("vote_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["trend_map_version_id"], ["trendmapversion.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_innovationday_code"), "innovationday", ["code"], unique=True)
+    op.create_table(
+        "dayballot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day_id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("workshop_id", sa.Integer(), nullable=False),
+        sa.Column("cast_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["day_id"], ["innovationday.id"]),
+        sa.ForeignKeyConstraint(["participant_id"], ["participant.id"]),
+        sa.ForeignKeyConstraint(["workshop_id"], ["workshop.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("participant_id"),
+    )
+    op.create_index(op.f("ix_dayballot_day_id"), "dayballot", ["day_id"], unique=False)
     with op.batch_alter_table("workshop", schema=None) as batch_op:
         batch_op.add_column(sa.Column("day_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("group_number", sa.Integer(), nullable=True))
@@ -66,5 +81,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_workshop_day_id"))
         batch_op.drop_column("group_number")
         batch_op.drop_column("day_id")
+    op.drop_index(op.f("ix_dayballot_day_id"), table_name="dayballot")
+    op.drop_table("dayballot")
     op.drop_index(op.f("ix_innovationday_code"), table_name="innovationday")
     op.drop_table("innovationday")

@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.conftest import empty_database_url
-from tests.phones import join, new_phone
-from tests.scenario import _build
+from tests.phones import flash, join, new_phone, open_phone, swapped
+from tests.scenario import Built, _build
 from tests.support import ARTIFACTS, PROJECTOR, Server, serious_axe_violations, settled
 from workshop import services
 from workshop.db.engine import create_tables, make_engine
@@ -130,8 +130,9 @@ def test_the_create_form_for_a_day_fits_a_projector_and_refuses_a_day_without_a_
 
 
 @pytest.fixture(scope="module")
-def finished_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str, list[str]]]:
-    """A day whose groups 1 and 2 have run to the end; group 3 has not started."""
+def finished_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str, list[Built]]]:
+    """A day whose groups 1 and 2 have run to the end (six people each); group 3 has not
+    started. Yields the server, the day's code, the organizer's key and the two groups built."""
     folder: Path = tmp_path_factory.mktemp("finished-day")
     db_url = empty_database_url(folder, "day.db")
     engine = make_engine(db_url)
@@ -150,18 +151,20 @@ def finished_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ser
         )
         groups = services.groups_of(session=session, day_id=made.id)
         day_code = made.code
-    for group in groups[:2]:
+    built = [
         _build(
             engine,
             stop="finished",
             people=6,
             settings=None,
-            existing=(group.id, services.facilitator_key(key, group)),
+            existing=(g.id, services.facilitator_key(key, g)),
         )
+        for g in groups[:2]
+    ]
     engine.dispose()
     server = Server(db_url, folder / "server.log")
     server.start()
-    yield server, day_code, key, [g.code for g in groups]
+    yield server, day_code, key, built
     server.close()
 
 
@@ -208,3 +211,42 @@ def test_the_gallery_shows_every_groups_template_in_turn_by_clicker_keys_and_but
     wall.goto(f"{server.base}/day?d={day_code}&g=wrong-{'x' * 28}&lang=ru")
     expect(wall.get_by_text(t("error.day_not_found", "ru"))).to_be_visible(timeout=T)
     expect(wall.locator(".gallery-slide")).to_have_count(0)
+
+
+def test_everyone_in_the_day_votes_the_best_innovation_of_another_group(finished_day, browser) -> None:
+    server, day_code, key, built = finished_day
+    organizer = browser.new_context(viewport=PROJECTOR, locale="ru-RU").new_page()
+    organizer.goto(f"{server.base}/day?d={day_code}&k={key}&lang=ru")
+    first_group = new_phone(browser)
+    open_phone(first_group, server.base, built[0].tokens[0])
+    second_group = new_phone(browser)
+    open_phone(second_group, server.base, built[1].tokens[0])
+    expect(first_group.get_by_text(t("phone.thanks", "ru"))).to_be_visible(timeout=T)
+    expect(first_group.locator("form.day-ballot")).to_have_count(0)  # not before the organizer opens it
+
+    with swapped(first_group), swapped(second_group):
+        organizer.get_by_role("button", name=t("day.vote_open", "ru")).click()
+    expect(organizer.get_by_text(t("day.vote_opened", "ru"))).to_be_visible(timeout=T)
+
+    # each phone offers the other finished group's innovation, never its own
+    options = first_group.locator("form.day-ballot label.option")
+    expect(options).to_have_count(1, timeout=T)
+    expect(options).to_contain_text(t("day.group", "ru", n=2))
+    expect(second_group.locator("form.day-ballot label.option")).to_contain_text(t("day.group", "ru", n=1))
+    for phone in (first_group, second_group):
+        phone.locator("form.day-ballot label.option").first.click()
+        with swapped(phone):
+            phone.locator("form.day-ballot button[type='submit']").click()
+        expect(flash(phone, "success", t("phone.vote_saved", "ru"), exact=True)).to_be_visible(timeout=T)
+    first_group.screenshot(path=str(ARTIFACTS / "innovation_day_vote_phone.png"), full_page=True)
+    assert serious_axe_violations(first_group) == []
+
+    expect(organizer.get_by_text(t("day.vote_count", "ru", k=2, n=12))).to_be_visible(timeout=T)
+    organizer.get_by_role("button", name=t("day.vote_close", "ru")).click()
+    results = organizer.locator(".day-results li")
+    expect(results).to_have_count(2, timeout=T)
+    expect(results.first).to_contain_text(t("day.votes", "ru", n=1))
+    expect(first_group.get_by_text(t("phone.day_vote_closed", "ru"))).to_be_visible(timeout=T)
+    settled(organizer)
+    organizer.screenshot(path=str(ARTIFACTS / "innovation_day_vote_results_1920.png"), full_page=True)
+    assert serious_axe_violations(organizer) == []

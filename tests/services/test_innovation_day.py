@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from tests.scenario import _build
 from workshop import services
-from workshop.db.models import Workshop
+from workshop.db.models import Participant, Workshop
 from workshop.maps.store import trends_of
 from workshop.rules import schedule, steps
-from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
+from workshop.rules.enums import DayVote
+from workshop.rules.errors import AccessDenied, InvalidInput, NotFound, TransitionRefused
 from workshop.rules.security import secret_matches
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
@@ -228,3 +230,90 @@ def test_the_gallerys_link_opens_the_gallery_only_and_a_wrong_one_finds_no_day(
     for code, wrong in ((day.code, key), (day.code, None), ("ZZZZZZ", gallery)):
         with pytest.raises(NotFound):
             services.gallery_day(session=session, code=code, key=wrong)
+
+
+# --------------------------------------------------------------------------- the day-wide vote
+
+
+def finished_groups(engine, session: Session, version: int, finished: int = 2):  # type: ignore[no-untyped-def]
+    """A day of three groups, the first ``finished`` run to the end (six people each)."""
+    day, key = make_day(session, version, groups=3)
+    groups = services.groups_of(session=session, day_id=day.id)
+    keys = [(g.id, services.facilitator_key(key, g)) for g in groups[:finished]]
+    session.commit()  # the read ends: the builder writes through the same connection
+    built = [_build(engine, stop="finished", people=6, settings=None, existing=k) for k in keys]
+    for group in groups:
+        session.refresh(group)
+    return day, groups, built
+
+
+def test_the_days_vote_opens_once_two_groups_have_an_innovation(engine, session, builtin_version) -> None:
+    day, _groups, _built = finished_groups(engine, session, builtin_version, finished=1)
+    with pytest.raises(TransitionRefused) as refused:
+        services.open_day_vote(session=session, day_id=day.id)
+    assert refused.value.key == "error.day_vote_needs_two"
+
+    day, _groups, _built = finished_groups(engine, session, builtin_version, finished=2)
+    services.open_day_vote(session=session, day_id=day.id)
+    assert services.day_vote(session=session, day_id=day.id).status == DayVote.OPEN
+
+
+def test_everyone_votes_another_groups_innovation_and_a_second_vote_replaces_the_first(
+    engine, session, builtin_version
+) -> None:
+    day, groups, built = finished_groups(engine, session, builtin_version)
+    first, second, third = groups
+    services.open_day_vote(session=session, day_id=day.id)
+    anna, boris = built[0].participant_ids[:2]
+    vera = built[1].participant_ids[0]
+
+    status, offered, mine = services.day_ballot_of(
+        session=session, participant=session.get(Participant, anna)
+    )
+    assert status == DayVote.OPEN and mine is None
+    assert [o.number for o in offered] == [2]  # never the participant's own group, nor one without an idea
+
+    with pytest.raises(InvalidInput) as own:
+        services.cast_day_ballot(session=session, participant_id=anna, workshop_id=first.id)
+    assert own.value.key == "error.day_vote_own_group"
+    with pytest.raises(InvalidInput):
+        services.cast_day_ballot(
+            session=session, participant_id=anna, workshop_id=third.id
+        )  # chose nothing yet
+    services.cast_day_ballot(session=session, participant_id=anna, workshop_id=second.id)
+    services.cast_day_ballot(session=session, participant_id=boris, workshop_id=second.id)
+    services.cast_day_ballot(session=session, participant_id=vera, workshop_id=first.id)
+    services.cast_day_ballot(session=session, participant_id=vera, workshop_id=first.id)  # again: still one
+
+    vote = services.day_vote(session=session, day_id=day.id)
+    assert vote.ballots == 3 and vote.people == 12
+    assert {o.number: o.votes for o in vote.options} == {1: 1, 2: 2}
+    assert vote.leaders == [2]
+    _status, _offered, mine = services.day_ballot_of(
+        session=session, participant=session.get(Participant, vera)
+    )
+    assert mine == first.id
+
+
+def test_no_vote_is_taken_before_the_day_vote_opens_or_after_it_closes(
+    engine, session, builtin_version
+) -> None:
+    day, groups, built = finished_groups(engine, session, builtin_version)
+    anna = built[0].participant_ids[0]
+    with pytest.raises(TransitionRefused):
+        services.cast_day_ballot(session=session, participant_id=anna, workshop_id=groups[1].id)
+    services.open_day_vote(session=session, day_id=day.id)
+    services.close_day_vote(session=session, day_id=day.id)
+    with pytest.raises(TransitionRefused):
+        services.cast_day_ballot(session=session, participant_id=anna, workshop_id=groups[1].id)
+    with pytest.raises(TransitionRefused):
+        services.close_day_vote(session=session, day_id=day.id)
+    assert services.day_vote(session=session, day_id=day.id).ballots == 0
+
+
+def test_a_phone_of_a_day_sees_the_days_vote_change_in_its_phase(engine, session, builtin_version) -> None:
+    day, groups, _built = finished_groups(engine, session, builtin_version)
+    before = services.live_signature(session=session, code=groups[0].code)["phase"]
+    services.open_day_vote(session=session, day_id=day.id)
+    opened = services.live_signature(session=session, code=groups[0].code)["phase"]
+    assert before != opened  # the safety net's cheap check sees it, even with the event missed

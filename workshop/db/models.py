@@ -189,6 +189,7 @@ class InnovationDay(WorkshopSettings, table=True):
     lang: str = Field(default="ru", max_length=2)
     # ... and the default settings (WorkshopSettings)
     started_at: datetime | None = None  # the schedule counts from here
+    vote_status: str = Field(default="", max_length=16)  # the day-wide vote (rules.enums.DayVote)
     revision: int = 0
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -315,6 +316,19 @@ class Ballot(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id")
     cast_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DayBallot(SQLModel, table=True):
+    """A participant's vote in the day-wide vote: the group whose innovation is the best (never
+    the participant's own group). One per participant, held by the unique constraint."""
+
+    __table_args__ = (UniqueConstraint("participant_id"),)
+
+    id: int = Field(default=None, primary_key=True)  # None until the row is flushed
+    day_id: int = Field(foreign_key="innovationday.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    workshop_id: int = Field(foreign_key="workshop.id")
+    cast_at: datetime = Field(default_factory=utcnow)
 
 
 class BallotMark(SQLModel, table=True):

@@ -28,6 +28,14 @@ class PollStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class DayVote(StrEnum):
+    """An innovation day's vote for the best innovation: not opened, open, closed."""
+
+    NOT_OPENED = ""
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class HandoffStatus(StrEnum):
     """Where the chosen innovation's market check is (``workshop.managers.handoff``)."""
 

@@ -21,16 +21,23 @@ from __future__ import annotations
 
 from workshop.services.days import (
     DayMoves,
+    DayOption,
+    DayVoteState,
     GroupState,
     add_groups,
     advance_all,
+    cast_day_ballot,
+    close_day_vote,
     create_day,
+    day_ballot_of,
     day_board,
+    day_vote,
     extend_all,
     facilitator_key,
     gallery_day,
     gallery_link_key,
     groups_of,
+    open_day_vote,
     organized_day,
     start_day,
 )
@@ -38,6 +45,7 @@ from workshop.services.flow import (
     advance,
     change_timer,
     confirm_agreement,
+    day_vote_of,
     go_back,
     live_signature,
     phase_of,
@@ -89,6 +97,13 @@ from workshop.services.workshops import (
 )
 
 __all__ = [
+    "DayOption",
+    "DayVoteState",
+    "cast_day_ballot",
+    "close_day_vote",
+    "day_ballot_of",
+    "day_vote",
+    "open_day_vote",
     "DayMoves",
     "GroupState",
     "add_groups",
@@ -133,6 +148,7 @@ __all__ = [
     "open_poll",
     "options_of",
     "participant_by_token",
+    "day_vote_of",
     "phase_of",
     "picks_of",
     "reveal_poll",

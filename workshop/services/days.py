@@ -17,9 +17,20 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from workshop.db.engine import begin_write
-from workshop.db.models import InnovationDay, Note, Participant, Trend, TrendMapVersion, Workshop
+from workshop.db.models import (
+    DayBallot,
+    InnovationDay,
+    Note,
+    Participant,
+    Trend,
+    TrendMapVersion,
+    Workshop,
+    utcnow,
+)
 from workshop.i18n import localized, t
+from workshop.live import events
 from workshop.rules import schedule, steps
+from workshop.rules.enums import DayVote
 from workshop.rules.errors import AccessDenied, InvalidInput, NotFound, TransitionRefused
 from workshop.rules.limits import DAY_TITLE_MAX, GROUPS_MAX, MAX_MINUTES, MIN_MINUTES, PRODUCT_MAX
 from workshop.rules.security import (
@@ -318,3 +329,137 @@ def extend_all(*, session: Session, day_id: int, minutes: float, now: datetime |
         change_timer(session=session, workshop_id=workshop.id, action="extend", minutes=minutes, now=now)
         moves.moved.append(number)
     return moves
+
+
+# --------------------------------------------------------------------------- the day-wide vote
+
+
+@dataclass(frozen=True, slots=True)
+class DayOption:
+    """A group's innovation in the day-wide vote."""
+
+    workshop_id: int
+    number: int
+    innovation: str
+    votes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DayVoteState:
+    status: str
+    options: list[DayOption]
+    ballots: int
+    people: int  # everyone in the day's rooms
+
+    @property
+    def leaders(self) -> list[int]:
+        """The group numbers with the most votes (none before a vote)."""
+        most = max((o.votes for o in self.options), default=0)
+        return [o.number for o in self.options if most and o.votes == most]
+
+
+def _innovations(session: Session, day_id: int) -> list[tuple[Workshop, Note]]:
+    found = []
+    for workshop in groups_of(session=session, day_id=day_id):
+        note = session.get(Note, workshop.chosen_innovation_id) if workshop.chosen_innovation_id else None
+        if note is not None:
+            found.append((workshop, note))
+    return found
+
+
+def _publish_to_groups(session: Session, day_id: int) -> None:
+    for workshop in groups_of(session=session, day_id=day_id):
+        events.publish(workshop.code, events.STEP)
+
+
+def open_day_vote(*, session: Session, day_id: int) -> None:
+    """Open the vote for the day's best innovation (two groups at least must have one)."""
+    begin_write(session)
+    day = _day(session, day_id)
+    if len(_innovations(session, day_id)) < 2:
+        raise TransitionRefused("error.day_vote_needs_two")
+    day.vote_status = DayVote.OPEN
+    day.revision += 1
+    session.add(day)
+    session.commit()
+    _publish_to_groups(session, day_id)
+
+
+def close_day_vote(*, session: Session, day_id: int) -> None:
+    begin_write(session)
+    day = _day(session, day_id)
+    if day.vote_status != DayVote.OPEN:
+        raise TransitionRefused("error.day_vote_not_open")
+    day.vote_status = DayVote.CLOSED
+    day.revision += 1
+    session.add(day)
+    session.commit()
+    _publish_to_groups(session, day_id)
+
+
+def cast_day_ballot(*, session: Session, participant_id: int, workshop_id: int) -> None:
+    """A participant's vote for another group's innovation; a second vote replaces the first."""
+    begin_write(session)
+    participant = session.get(Participant, participant_id)
+    if participant is None or participant.admission != LET_IN:
+        raise NotFound("error.participant_not_found")
+    own = session.get(Workshop, participant.workshop_id)
+    if own is None or own.day_id is None:
+        raise InvalidInput("error.day_vote_not_open")
+    day = _day(session, own.day_id)
+    if day.vote_status != DayVote.OPEN:
+        raise TransitionRefused("error.day_vote_not_open")
+    if workshop_id == own.id:
+        raise InvalidInput("error.day_vote_own_group")
+    if workshop_id not in {w.id for w, _note in _innovations(session, day.id)}:
+        raise InvalidInput("error.ballot_invalid")
+    ballot = session.exec(select(DayBallot).where(DayBallot.participant_id == participant_id)).first()
+    if ballot is None:
+        ballot = DayBallot(day_id=day.id, participant_id=participant_id, workshop_id=workshop_id)
+    else:
+        ballot.workshop_id = workshop_id
+        ballot.cast_at = utcnow()
+    session.add(ballot)
+    day.revision += 1
+    session.add(day)
+    session.commit()
+
+
+def day_vote(*, session: Session, day_id: int) -> DayVoteState:
+    """The day-wide vote: its state, each group's innovation with its votes, how many voted."""
+    day = _day(session, day_id)
+    counts = dict(
+        session.exec(
+            select(DayBallot.workshop_id, func.count())
+            .where(DayBallot.day_id == day_id)
+            .group_by(col(DayBallot.workshop_id))
+        ).all()
+    )
+    options = [
+        DayOption(workshop.id, workshop.group_number or 0, note.text, counts.get(workshop.id, 0))
+        for workshop, note in _innovations(session, day_id)
+    ]
+    ids = [w.id for w in groups_of(session=session, day_id=day_id)]
+    people = (
+        session.exec(
+            select(func.count())
+            .select_from(Participant)
+            .where(col(Participant.workshop_id).in_(ids), Participant.admission == LET_IN)
+        ).one()
+        if ids
+        else 0
+    )
+    return DayVoteState(status=day.vote_status, options=options, ballots=sum(counts.values()), people=people)
+
+
+def day_ballot_of(*, session: Session, participant: Participant) -> tuple[str, list[DayOption], int | None]:
+    """What a participant's phone shows of the day-wide vote: its state, the other groups'
+    innovations (never the participant's own), and the group they voted for."""
+    own = session.get(Workshop, participant.workshop_id)
+    if own is None or own.day_id is None:
+        return DayVote.NOT_OPENED, [], None
+    state = day_vote(session=session, day_id=own.day_id)
+    mine = session.exec(
+        select(DayBallot.workshop_id).where(DayBallot.participant_id == participant.id)
+    ).first()
+    return state.status, [o for o in state.options if o.workshop_id != own.id], mine

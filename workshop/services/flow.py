@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from workshop.db.engine import begin_write
-from workshop.db.models import Note, Participant, Poll, PollOption, Workshop, utcnow
+from workshop.db.models import InnovationDay, Note, Participant, Poll, PollOption, Workshop, utcnow
 from workshop.live import events
 from workshop.rules import steps, timers
 from workshop.rules.enums import PollStatus, Subject
@@ -174,11 +174,19 @@ def live_signature(*, session: Session, code: str) -> dict[str, str]:
     if workshop is None:
         return {"rev": "", "phase": ""}
     poll = current_poll(session=session, workshop=workshop)
-    return {"rev": str(workshop.revision), "phase": phase_of(workshop, poll)}
+    return {"rev": str(workshop.revision), "phase": phase_of(workshop, poll, day_vote_of(session, workshop))}
 
 
-def phase_of(workshop: Workshop, poll: Poll | None) -> str:
-    """What a phone shows, as one string: the step, the current vote and its state, the timer."""
+def day_vote_of(session: Session, workshop: Workshop) -> str:
+    """The day-wide vote's state for a group of an innovation day ("" otherwise)."""
+    if workshop.day_id is None:
+        return ""
+    return session.exec(select(InnovationDay.vote_status).where(InnovationDay.id == workshop.day_id)).one()
+
+
+def phase_of(workshop: Workshop, poll: Poll | None, day_vote: str = "") -> str:
+    """What a phone shows, as one string: the step, the current vote and its state, the timer,
+    and, in an innovation day, the day-wide vote's state."""
     return "|".join(
         str(x)
         for x in (
@@ -187,5 +195,6 @@ def phase_of(workshop: Workshop, poll: Poll | None) -> str:
             poll.status if poll else "",
             workshop.deadline.isoformat() if workshop.deadline else "",
             workshop.paused_remaining,
+            day_vote,
         )
     )
