@@ -1,6 +1,7 @@
 """Managers: the archive of workshops, the open hand-offs, analytics, and importing a workshop."""
 
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
@@ -11,9 +12,10 @@ from web.engine import new_session
 from workshop import transfer
 from workshop.i18n import localized, t
 from workshop.managers import analytics, archive, handoff
+from workshop.managers import days as managers_days
 from workshop.managers.archive import ArchiveQuery
 from workshop.maps.store import latest_versions
-from workshop.render import charts
+from workshop.render import charts, exports
 
 manager_style()
 manager = require_manager()
@@ -25,6 +27,7 @@ SECTIONS = {
     "archive": "manage.tab_archive",
     "handoffs": "manage.tab_handoffs",
     "analytics": "manage.tab_analytics",
+    "days": "manage.tab_days",
     "import": "manage.tab_import",
 }
 section = st.radio(
@@ -297,6 +300,57 @@ if section == "analytics":
         )
     else:
         st.info(tr("analytics.empty"))
+
+if section == "days":
+    with new_session() as session:
+        days = managers_days.list_days(session=session)
+    if not days:
+        st.info(tr("manage.days_empty"))
+    else:
+        chosen = st.selectbox(
+            tr("manage.day_pick"),
+            days,
+            format_func=lambda d: t(
+                "manage.day_line",
+                lang(),
+                date=d.held_on.strftime("%d.%m.%Y"),
+                title=d.title,
+                groups=d.groups,
+                finished=d.finished,
+            ),
+            key="day_pick",
+        )
+        with new_session() as session:
+            day = managers_days.day_record(session=session, day_id=chosen.id)
+        columns = st.columns(3)
+        for column, (label, kind, make) in zip(
+            columns,
+            (
+                (tr("manage.day_pdf"), "day_pdf", partial(exports.day_pdf, day, lang())),
+                (tr("manage.day_xlsx"), "day_xlsx", partial(exports.day_xlsx, day, lang())),
+            ),
+            strict=False,
+        ):
+            column.download_button(
+                label,
+                data=make,
+                file_name=exports.day_filename(day.code, kind),
+                mime=exports.DAY_FILES[kind][1],
+                key=f"day_download_{kind}",
+                on_click="ignore",
+                width="stretch",
+            )
+        st.subheader(tr("manage.day_groups"))
+        for group in day.groups:
+            with st.container(border=True, key=f"day_group_{group.number}"):
+                st.text(f"{t('day.group', lang(), n=group.number)} · {group.record.title}")
+                for subject in ("trend", "obstacle", "innovation"):
+                    chosen_item = group.record.chosen(subject)
+                    if chosen_item:
+                        st.text(f"{t(f'template.{subject}', lang())}: {chosen_item.text(lang())}")
+                if day.vote_status:
+                    st.text(t("day.votes", lang(), n=group.day_votes))
+                open_record(group.record.code)
 
 if section == "import":
     st.write(tr("import.explain"))

@@ -11,6 +11,7 @@ from tests.scenario import build_workshop
 from workshop.db.engine import make_engine
 from workshop.db.models import Handoff, HandoffEvent, ShareLink, Workshop
 from workshop.managers import handoff, sharing
+from workshop.services import Settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -212,3 +213,32 @@ def test_the_record_shows_what_earlier_workshops_made_of_the_same_idea_as_text(d
     assert not any(hostile in str(m.value) for m in at.markdown)
     titles = [e.label for e in at.expander]
     assert any(title.startswith("Похожие идеи прошлых воркшопов: 1") for title in titles), titles
+
+
+def test_a_manager_finds_an_innovation_day_with_its_groups_and_its_exports(db_url) -> None:
+    from workshop.db.engine import create_tables
+    from workshop.maps.store import install_builtin_maps, latest_versions
+    from workshop.services import create_day
+
+    engine = make_engine(db_url)
+    create_tables(engine)
+    with Session(engine) as session:
+        install_builtin_maps(session=session)
+        version = latest_versions(session=session)[0][1].id
+        create_day(
+            session=session,
+            title="День инноваций",
+            product="Доставка",
+            held_on="2026-12-03",
+            map_version_id=version,
+            settings=Settings(),
+            groups=2,
+        )
+    engine.dispose()
+    at = signed_in("pages/manage.py")
+    at.radio(key="manage_section").set_value("days").run()
+
+    assert not at.exception
+    shown = "\n".join(str(x.value) for x in at.text)
+    assert "День инноваций — группа 1" in shown and "День инноваций — группа 2" in shown
+    assert len(at.get("download_button")) == 2  # the day's PDF and workbook

@@ -24,7 +24,7 @@ import re
 from workshop.managers.record import WorkshopRecord
 from workshop.render.lines import clip, wrap
 from workshop.render.markdown import summary_markdown
-from workshop.render.pdf import record_pdf
+from workshop.render.pdf import day_pdf, record_pdf
 from workshop.render.png import PNG_SIZE, template_png
 from workshop.render.tables import (
     CSV_DELIMITER,
@@ -53,10 +53,13 @@ from workshop.render.words import (
     why_lines,
     yes,
 )
-from workshop.render.xlsx import record_xlsx
+from workshop.render.xlsx import day_xlsx, record_xlsx
 
 # What the screens and the tests use, gathered here; each lives in the module named above.
 __all__ = [
+    "day_filename",
+    "day_pdf",
+    "day_xlsx",
     "CSV_DELIMITER",
     "FILES",
     "PNG_SIZE",
@@ -115,3 +118,18 @@ def filename(record: WorkshopRecord, kind: str) -> str:
 
 def mime_type(kind: str) -> str:
     return FILES[kind][1]
+
+
+DAY_FILES = {
+    "day_pdf": ("day.pdf", "application/pdf"),
+    "day_xlsx": ("day.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "day_json": ("day.json", "application/json"),
+}
+
+
+def day_filename(code: str, kind: str) -> str:
+    """A safe ASCII file name for a day's export: ``innovation-day-ABC123-day.pdf``."""
+    if kind not in DAY_FILES:
+        raise ValueError(f"kind must be one of {', '.join(DAY_FILES)}")
+    safe = re.sub(r"[^A-Za-z0-9]", "", code)[:12] or "day"
+    return f"innovation-day-{safe}-{DAY_FILES[kind][0]}"

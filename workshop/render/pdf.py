@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
 from workshop.i18n import t
+from workshop.managers.days import DayRecord
 from workshop.managers.record import WorkshopRecord
 from workshop.render import template
 from workshop.render.fonts import pdf_fonts, pdf_measure
@@ -99,15 +100,21 @@ def record_pdf(record: WorkshopRecord, lang: str) -> bytes:
     """One landscape A4 page for leadership: title, product, date and facilitator; the filled
     template; why each of the three was chosen and what came next. Long texts wrap and shrink;
     nothing runs past the page."""
-    regular, bold = pdf_fonts()
-    page_w, page_h = PAGE
-    margin = 30.0
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=PAGE)
     canvas.setTitle(f"{record.title} — {record.code}")
     canvas.setAuthor(t("app.title", lang))
     canvas.setSubject(record.product)
+    _record_page(canvas, record, lang)
+    canvas.save()
+    return buffer.getvalue()
 
+
+def _record_page(canvas: Canvas, record: WorkshopRecord, lang: str) -> None:
+    """One workshop's page: the header, the filled template, why each was chosen."""
+    regular, bold = pdf_fonts()
+    page_w, page_h = PAGE
+    margin = 30.0
     date = when(record.finished_at or record.created_at)
     meta = " · ".join(
         part
@@ -175,5 +182,48 @@ def record_pdf(record: WorkshopRecord, lang: str) -> bytes:
         _draw(canvas, laid, x, body_top - i * block)
 
     canvas.showPage()
+
+
+def day_pdf(day: DayRecord, lang: str) -> bytes:
+    """An innovation day for leadership: a summary page (every group's trend, obstacle and
+    innovation, and the day-wide vote), then one page per group, as its own record's PDF."""
+    page_w, page_h = PAGE
+    margin = 30.0
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=PAGE)
+    canvas.setTitle(f"{day.title} — {day.code}")
+    canvas.setAuthor(t("app.title", lang))
+    canvas.setSubject(day.product)
+    meta = " · ".join(
+        (
+            day.held_on.strftime("%d.%m.%Y"),
+            t("export.pdf.product", lang, product=day.product),
+            t("day.code", lang, code=day.code),
+        )
+    )
+    paras = [_Para(day.title, True, 18, INK, 2), _Para(meta, False, 9, GREY, 2, 3)]
+    if day.vote_status:
+        paras.append(_Para(t("day.vote_count", lang, k=day.ballots, n=day.people), False, 10, INK, 1, 6))
+    top = _draw(canvas, _layout(paras, page_w - 2 * margin, 110), margin, page_h - margin) - 10
+    rows = len(day.groups) or 1
+    block = min((top - margin) / rows, 110.0)
+    for group in day.groups:
+        texts = template.template_texts(group.record, lang)
+        parts = [t("day.group", lang, n=group.number)]
+        if day.vote_status:
+            parts.append(t("day.votes", lang, n=group.day_votes))
+            if group.number in day.leaders:
+                lead = "day.vote_leader" if len(day.leaders) == 1 else "day.vote_tied"
+                parts.append(t(lead, lang).lstrip("— "))
+        heading = " · ".join(parts)
+        group_paras = [_Para(heading, True, 11, INK, 1)]
+        for subject in SUBJECTS:
+            text = texts[subject] or t("why.none", lang)
+            group_paras.append(_Para(f"{t(f'template.{subject}', lang)}: {text}", False, 9.5, INK, 2, 1))
+        _draw(canvas, _layout(group_paras, page_w - 2 * margin, block - 6), margin, top)
+        top -= block
+    canvas.showPage()
+    for group in day.groups:
+        _record_page(canvas, group.record, lang)
     canvas.save()
     return buffer.getvalue()

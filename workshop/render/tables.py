@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workshop.i18n import t
+from workshop.managers.days import DayRecord
 from workshop.managers.record import WorkshopRecord
 from workshop.render.words import (
     SUBJECT_STEP,
@@ -316,3 +317,56 @@ def notes_csv(record: WorkshopRecord, lang: str) -> bytes:
 def votes_csv(record: WorkshopRecord, lang: str) -> bytes:
     """Every option of every poll with its count (and voters, only under open voting)."""
     return _csv(votes_table(record, lang), lang)
+
+
+# --------------------------------------------------------------------------- an innovation day
+
+
+def day_groups_table(day: DayRecord, lang: str) -> Table:
+    """One row per group of the day: its facts, what it chose and its day-wide votes."""
+    rows = []
+    for group in day.groups:
+        texts = {s: (c.text(lang) if (c := group.record.chosen(s)) else "") for s in SUBJECTS}
+        rows.append(
+            (
+                group.number,
+                group.record.title,
+                group.record.code,
+                step_name(group.record.step, lang),
+                len(group.record.roster),
+                texts[Subject.TREND],
+                texts[Subject.OBSTACLE],
+                texts[Subject.INNOVATION],
+                group.day_votes if day.vote_status else None,
+            )
+        )
+    columns = (
+        "day.col.group",
+        "record.fact.title",
+        "record.fact.code",
+        "record.fact.step",
+        "record.fact.participants",
+        "template.trend",
+        "template.obstacle",
+        "template.innovation",
+        "day.col.day_votes",
+    )
+    return Table(tuple(t(c, lang) for c in columns), tuple(rows))
+
+
+def day_facts_table(day: DayRecord, lang: str) -> Table:
+    """The day's facts, one per row, and the day-wide vote's outcome."""
+    leaders = ", ".join(t("day.group", lang, n=n) for n in day.leaders)
+    rows: list[tuple[Cell, ...]] = [
+        (t("record.fact.code", lang), day.code),
+        (t("record.fact.title", lang), day.title),
+        (t("record.fact.product", lang), day.product),
+        (t("field.held_on", lang), day.held_on.isoformat()),
+        (t("day.col.groups", lang), len(day.groups)),
+        (
+            t("day.vote_title", lang),
+            t("day.vote_count", lang, k=day.ballots, n=day.people) if day.vote_status else "",
+        ),
+        (t("day.col.leaders", lang), leaders),
+    ]
+    return Table((t("record.col.what", lang), t("record.col.value", lang)), tuple(rows))

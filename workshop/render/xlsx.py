@@ -13,11 +13,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from workshop.i18n import t
+from workshop.managers.days import DayRecord
 from workshop.managers.record import WorkshopRecord
 from workshop.render.tables import (
     FORMULA_START,
     Cell,
     Table,
+    day_facts_table,
+    day_groups_table,
     facts_table,
     items_table,
     picks_table,
@@ -76,6 +79,19 @@ def record_xlsx(record: WorkshopRecord, lang: str) -> bytes:
     ):
         _sheet(workbook, t(key, lang), table)
     workbook.properties.title = record.title
+    workbook.properties.creator = t("app.title", lang)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def day_xlsx(day: DayRecord, lang: str) -> bytes:
+    """An innovation day as a workbook: the day's facts and a row per group."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _sheet(workbook, t("export.sheet.summary", lang), day_facts_table(day, lang))
+    _sheet(workbook, t("day.sheet.groups", lang), day_groups_table(day, lang))
+    workbook.properties.title = day.title
     workbook.properties.creator = t("app.title", lang)
     buffer = io.BytesIO()
     workbook.save(buffer)
