@@ -119,6 +119,7 @@ bench: $(BIN)/.installed catalogues node_modules/.installed browser
 	$(BIN)/python -m bench.profile
 	$(BIN)/python -m bench.similar_notes
 	$(BIN)/python -m bench.memory
+	$(BIN)/python -m bench.day
 
 ## make archive-demo: fill data/archive-demo.db with 10,000 realistic workshops to try the archive
 archive-demo: $(BIN)/.installed catalogues
