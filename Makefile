@@ -65,6 +65,7 @@ POSTGRES_TESTS := tests/services/test_services.py tests/maps/test_trend_maps.py 
 	tests/live/test_board.py tests/access/test_guessing.py tests/access/test_room_access.py tests/access/test_tickets.py \
 	tests/web/test_live_routes.py tests/web/test_phone_routes.py \
 	tests/live/test_suggested_merges.py tests/managers/test_memory.py tests/services/test_innovation_day.py \
+	tests/transfer/test_day_transfer.py \
 	tests/browser/test_full_workshop.py tests/browser/test_trend_map_import.py \
 	tests/browser/test_live_board.py tests/browser/test_literal_text.py
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 from functools import partial
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -340,6 +341,17 @@ if section == "days":
                 on_click="ignore",
                 width="stretch",
             )
+        with new_session() as session:
+            day_file = transfer.export_day_json(session=session, day_id=chosen.id)
+        columns[2].download_button(
+            tr("manage.day_json"),
+            data=day_file,
+            file_name=exports.day_filename(day.code, "day_json"),
+            mime=exports.DAY_FILES["day_json"][1],
+            key="day_download_day_json",
+            on_click="ignore",
+            width="stretch",
+        )
         st.subheader(tr("manage.day_groups"))
         for group in day.groups:
             with st.container(border=True, key=f"day_group_{group.number}"):
@@ -351,6 +363,23 @@ if section == "days":
                 if day.vote_status:
                     st.text(t("day.votes", lang(), n=group.day_votes))
                 open_record(group.record.code)
+
+if section == "days":
+    st.subheader(tr("manage.day_import"))
+    show_flash("day_import")
+    imported_day = st.session_state.get("imported_day")
+    if imported_day:
+        st.link_button(
+            tr("manage.day_imported_open"), f"/day?{urlencode({'d': imported_day[0], 'k': imported_day[1]})}"
+        )
+    day_upload = st.file_uploader(tr("import.file"), type=["json"], key="day_import_file")
+    if day_upload is not None and st.button(tr("import.go"), key="day_import_go"):
+        result = act(transfer.import_day_json, scope="day_import", data=day_upload.getvalue())
+        if result:
+            new_day, organizer_key = result
+            flash("success", tr("manage.day_imported", code=new_day.code), "day_import")
+            st.session_state["imported_day"] = (new_day.code, organizer_key)
+        st.rerun()
 
 if section == "import":
     st.write(tr("import.explain"))

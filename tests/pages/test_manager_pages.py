@@ -241,4 +241,4 @@ def test_a_manager_finds_an_innovation_day_with_its_groups_and_its_exports(db_ur
     assert not at.exception
     shown = "\n".join(str(x.value) for x in at.text)
     assert "День инноваций — группа 1" in shown and "День инноваций — группа 2" in shown
-    assert len(at.get("download_button")) == 2  # the day's PDF and workbook
+    assert len(at.get("download_button")) == 3  # the day's PDF, workbook and JSON file

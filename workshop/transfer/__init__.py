@@ -37,12 +37,14 @@ own title, description, source and year stay as this installation has them), or 
 
 The package's rooms: :mod:`.schema` (the file as pydantic models, bytes read into them),
 :mod:`.export` (``export_json``) and :mod:`.restore` (``import_json``: the schema, then the
-references, then one transaction).
+references, then one transaction). :mod:`.day` does the same for an innovation day: the day, each
+group's workshop file embedded, the day-wide vote (``export_day_json``, ``import_day_json``).
 """
 
 from __future__ import annotations
 
+from workshop.transfer.day import export_day_json, import_day_json
 from workshop.transfer.export import export_json
 from workshop.transfer.restore import import_json
 
-__all__ = ["export_json", "import_json"]
+__all__ = ["export_day_json", "export_json", "import_day_json", "import_json"]
