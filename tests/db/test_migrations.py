@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, select
 
 from tests.conftest import TEST_DATABASE_URL
 from workshop.db.engine import MIGRATIONS, make_engine, upgrade
-from workshop.db.models import Trend, Workshop
+from workshop.db.models import Participant, Trend, Workshop
 
 # The newest migration: a new database and an upgraded one both end here.
 HEAD = "0007"
@@ -85,6 +85,14 @@ def test_an_older_database_with_workshops_is_upgraded_and_keeps_them(tmp_path) -
             ),
             {"h": "0" * 64, "t": "2025-01-01 10:00:00"},
         )
+        # Rows that point at the workshop: a migration that rebuilds its table must keep them.
+        connection.execute(
+            text(
+                "INSERT INTO participant (id, workshop_id, name, department, token_hash, joined_at,"
+                " last_seen_at) VALUES (1, 1, 'Анна', 'Продажи', :h, :t, :t)"
+            ),
+            {"h": "1" * 64, "t": "2025-01-01 10:00:00"},
+        )
 
     upgrade(engine)
 
@@ -98,8 +106,11 @@ def test_an_older_database_with_workshops_is_upgraded_and_keeps_them(tmp_path) -
             False,
         )
         assert trend is not None and (trend.title_ru, trend.source) == ("Тренд", "")
+        anna = session.get(Participant, 1)
+        assert anna is not None and (anna.name, anna.workshop_id, workshop.day_id) == ("Анна", 1, None)
     with engine.connect() as connection:
         assert "sound" in {c["name"] for c in inspect(connection).get_columns("workshop")}
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again
     engine.dispose()
 
 

@@ -110,10 +110,27 @@ def upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        tables = set(inspect(connection).get_table_names())
-        if tables and "alembic_version" not in tables:
-            trend_columns = {c["name"] for c in inspect(connection).get_columns("trend")}
-            command.stamp(config, "head" if "source" in trend_columns else "0001")
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        # SQLite changes a table's constraints by building a new table and dropping the old one;
+        # with foreign keys enforced, dropping a table other rows point at fails. They are off
+        # for the upgrade (outside any transaction, where SQLite honours the switch), checked
+        # afterwards, and on again.
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                tables = set(inspect(connection).get_table_names())
+                if tables and "alembic_version" not in tables:
+                    trend_columns = {c["name"] for c in inspect(connection).get_columns("trend")}
+                    command.stamp(config, "head" if "source" in trend_columns else "0001")
+                command.upgrade(config, "head")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the upgrade left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
