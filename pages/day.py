@@ -265,7 +265,16 @@ def organizer_screen(day_code: str, key: str) -> None:
         kwargs={"minutes": int(minutes)},
         width="stretch",
     )
-    actions[3].button(tr("day.add_group"), on_click=_add_group, args=(day_id, key), width="stretch")
+    with new_session() as session:
+        full = len(services.groups_of(session=session, day_id=day_id)) >= GROUPS_MAX
+    actions[3].button(
+        tr("day.add_group"),
+        on_click=_add_group,
+        args=(day_id, key),
+        width="stretch",
+        disabled=full,
+        help=tr("day.groups_full") if full else None,
+    )
     origin = net.origin_of(st.context.url or "")
     gallery_query = urlencode({"d": day.code, "g": services.gallery_link_key(key, day), "lang": lang()})
     st.link_button(tr("day.open_gallery"), f"{origin}/day?{gallery_query}")
@@ -347,7 +356,9 @@ else:
     try:
         if not organizer_key:
             raise AccessDenied()
-        if url_key:
+        with new_session() as session:
+            services.organized_day(session=session, code=day_code, key=organizer_key)
+        if url_key:  # remembered once it is known to be the day's: a stale link forgets nothing
             remember(organizer_slot(day_code), url_key)
             st.session_state[KEPT] = url_key
             del st.query_params["k"]

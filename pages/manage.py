@@ -302,6 +302,13 @@ if section == "analytics":
     else:
         st.info(tr("analytics.empty"))
 
+
+def day_file(day_id: int) -> bytes:
+    """The day's JSON file, made when its button is pressed."""
+    with new_session() as session:
+        return transfer.export_day_json(session=session, day_id=day_id)
+
+
 if section == "days":
     with new_session() as session:
         days = managers_days.list_days(session=session)
@@ -341,11 +348,9 @@ if section == "days":
                 on_click="ignore",
                 width="stretch",
             )
-        with new_session() as session:
-            day_file = transfer.export_day_json(session=session, day_id=chosen.id)
         columns[2].download_button(
             tr("manage.day_json"),
-            data=day_file,
+            data=partial(day_file, chosen.id),
             file_name=exports.day_filename(day.code, "day_json"),
             mime=exports.DAY_FILES["day_json"][1],
             key="day_download_day_json",

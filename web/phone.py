@@ -526,7 +526,8 @@ async def screen_part(request: Request) -> Response:
             workshop = session.get(Workshop, phone.participant.workshop_id)
             poll = services.current_poll(session=session, workshop=workshop)
             admission = services.admission_of(session=session, participant_id=phone.participant.id)
-            if seen == f"{services.phase_of(workshop, poll)}|{admission}":
+            day_vote = services.day_vote_of(session, workshop)
+            if seen == f"{services.phase_of(workshop, poll, day_vote)}|{admission}":
                 return Response(status_code=204, headers={"Cache-Control": "no-store"})
         return _html(request, _screen_html(session, request, phone, lang))
 

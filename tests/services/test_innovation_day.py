@@ -317,3 +317,33 @@ def test_a_phone_of_a_day_sees_the_days_vote_change_in_its_phase(engine, session
     services.open_day_vote(session=session, day_id=day.id)
     opened = services.live_signature(session=session, code=groups[0].code)["phase"]
     assert before != opened  # the safety net's cheap check sees it, even with the event missed
+
+
+def test_a_group_still_at_work_cannot_vote_in_the_days_vote_yet(engine, session, builtin_version) -> None:
+    day, groups, _built = finished_groups(engine, session, builtin_version)
+    services.open_day_vote(session=session, day_id=day.id)
+    late = services.join(session=session, code=groups[2].code, name="Поздний", department="ИТ")[0]
+    with pytest.raises(TransitionRefused) as refused:
+        services.cast_day_ballot(session=session, participant_id=late.id, workshop_id=groups[0].id)
+    assert refused.value.key == "error.day_vote_not_yet"
+    assert services.day_vote(session=session, day_id=day.id).ballots == 0
+
+
+def test_a_group_that_finishes_after_the_vote_opened_changes_every_groups_phase(
+    engine, session, builtin_version
+) -> None:
+    day, key = make_day(session, builtin_version, groups=3)
+    groups = services.groups_of(session=session, day_id=day.id)
+    keys = [(g.id, services.facilitator_key(key, g)) for g in groups]
+    codes = [g.code for g in groups]
+    session.commit()
+    for existing in keys[:2]:
+        _build(engine, stop="finished", people=6, settings=None, existing=existing)
+    services.open_day_vote(session=session, day_id=day.id)
+    before = services.live_signature(session=session, code=codes[0])["phase"]
+    session.commit()  # the read ends: the builder writes through the same connection
+
+    _build(engine, stop="presentation", people=6, settings=None, existing=keys[2])
+
+    assert services.live_signature(session=session, code=codes[0])["phase"] != before
+    assert len(services.day_vote(session=session, day_id=day.id).options) == 3

@@ -45,7 +45,7 @@ from workshop.transfer.day import (
 TITLE, PRODUCT = "День инноваций", "Доставка продуктов"
 
 # The day's ballots, cast in this order: (voter's group, voter's place in it, for group).
-CAST = [(1, 0, 2), (1, 1, 2), (2, 0, 1), (3, 1, 1)]
+CAST = [(1, 0, 2), (1, 1, 2), (2, 0, 1), (2, 1, 1)]  # (voter group, voter, for group)
 
 
 # --------------------------------------------------------------------------- the original
@@ -456,7 +456,7 @@ BAD_FILES = [
     ("a ballot for no group", put("day_ballots.0.for_group", 9), "unknown_ref", "day_ballots[1].for_group"),
     ("a ballot of an unknown participant", put("day_ballots.0.voter.participant", "p99"), "unknown_ref",
      "day_ballots[1].voter.participant"),
-    ("a ballot of someone the group does not have", put("day_ballots.3.voter.participant", "p5"),
+    ("a ballot of someone the group does not have", put("day_ballots.3.voter.participant", "p7"),
      "unknown_ref", "day_ballots[4].voter.participant"),
     ("a ballot from no group", put("day_ballots.0.voter.group", 7), "unknown_ref",
      "day_ballots[1].voter.group"),

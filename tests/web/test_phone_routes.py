@@ -474,3 +474,16 @@ def test_the_days_vote_on_a_phone_takes_another_groups_innovation_and_refuses_it
         (built[0].participant_ids[0], other_id)
     ]
     assert post(c, f"/phone/day-vote?w={own_code}", {"group": "x"}, csrf).status_code == 400
+
+    # The safety net's cheap check: nothing new while the vote stays as it is, the screen once closed.
+    phase = next(
+        a["data-phase"]
+        for tag, a in parse(c.get(f"/phone/screen?w={own_code}").text).elements
+        if "data-phase" in a
+    )
+    assert c.get(f"/phone/screen?{urlencode({'w': own_code, 'phase': phase})}").status_code == 204
+    with Session(engine) as session:
+        services.close_day_vote(session=session, day_id=day.id)
+    closed = c.get(f"/phone/screen?{urlencode({'w': own_code, 'phase': phase})}")
+    assert closed.status_code == 200
+    assert t("phone.day_vote_closed", "ru") in text_of(closed.text)

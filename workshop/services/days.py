@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from workshop.db.engine import begin_write
@@ -149,8 +150,11 @@ def gallery_link_key(organizer_key: str, day: InnovationDay) -> str:
     return gallery_key(organizer_key, day.code)
 
 
-def _day(session: Session, day_id: int) -> InnovationDay:
-    day = session.get(InnovationDay, day_id, populate_existing=True)
+def _day(session: Session, day_id: int, *, lock: bool = False) -> InnovationDay:
+    """The day's row, read fresh; ``lock``: held until the write commits (PostgreSQL's row lock;
+    SQLite's write transaction already holds the whole database)."""
+    query = select(InnovationDay).where(InnovationDay.id == day_id).execution_options(populate_existing=True)
+    day = session.exec(query.with_for_update() if lock else query).first()
     if day is None:
         raise NotFound("error.day_not_found")
     return day
@@ -326,8 +330,13 @@ def extend_all(*, session: Session, day_id: int, minutes: float, now: datetime |
         if workshop.deadline is None and workshop.paused_remaining is None:
             moves.held.append((number, "error.no_timer"))
             continue
-        change_timer(session=session, workshop_id=workshop.id, action="extend", minutes=minutes, now=now)
-        moves.moved.append(number)
+        try:
+            change_timer(session=session, workshop_id=workshop.id, action="extend", minutes=minutes, now=now)
+        except TransitionRefused as refused:  # its step moved on meanwhile
+            session.rollback()
+            moves.held.append((number, refused.key))
+        else:
+            moves.moved.append(number)
     return moves
 
 
@@ -375,7 +384,7 @@ def _publish_to_groups(session: Session, day_id: int) -> None:
 def open_day_vote(*, session: Session, day_id: int) -> None:
     """Open the vote for the day's best innovation (two groups at least must have one)."""
     begin_write(session)
-    day = _day(session, day_id)
+    day = _day(session, day_id, lock=True)
     if len(_innovations(session, day_id)) < 2:
         raise TransitionRefused("error.day_vote_needs_two")
     day.vote_status = DayVote.OPEN
@@ -387,7 +396,7 @@ def open_day_vote(*, session: Session, day_id: int) -> None:
 
 def close_day_vote(*, session: Session, day_id: int) -> None:
     begin_write(session)
-    day = _day(session, day_id)
+    day = _day(session, day_id, lock=True)
     if day.vote_status != DayVote.OPEN:
         raise TransitionRefused("error.day_vote_not_open")
     day.vote_status = DayVote.CLOSED
@@ -398,17 +407,20 @@ def close_day_vote(*, session: Session, day_id: int) -> None:
 
 
 def cast_day_ballot(*, session: Session, participant_id: int, workshop_id: int) -> None:
-    """A participant's vote for another group's innovation; a second vote replaces the first."""
+    """A participant's vote for another group's innovation, once their own group has presented
+    its idea; a second vote replaces the first."""
     begin_write(session)
     participant = session.get(Participant, participant_id)
     if participant is None or participant.admission != LET_IN:
         raise NotFound("error.participant_not_found")
-    own = session.get(Workshop, participant.workshop_id)
+    own = session.get(Workshop, participant.workshop_id, populate_existing=True)
     if own is None or own.day_id is None:
         raise InvalidInput("error.day_vote_not_open")
-    day = _day(session, own.day_id)
+    day = _day(session, own.day_id, lock=True)
     if day.vote_status != DayVote.OPEN:
         raise TransitionRefused("error.day_vote_not_open")
+    if own.step not in (steps.PRESENTATION, steps.FINISHED):
+        raise TransitionRefused("error.day_vote_not_yet")
     if workshop_id == own.id:
         raise InvalidInput("error.day_vote_own_group")
     if workshop_id not in {w.id for w, _note in _innovations(session, day.id)}:
@@ -416,10 +428,18 @@ def cast_day_ballot(*, session: Session, participant_id: int, workshop_id: int) 
     ballot = session.exec(select(DayBallot).where(DayBallot.participant_id == participant_id)).first()
     if ballot is None:
         ballot = DayBallot(day_id=day.id, participant_id=participant_id, workshop_id=workshop_id)
+        session.add(ballot)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Another tab of the same phone won the race: change that ballot instead.
+            session.rollback()
+            cast_day_ballot(session=session, participant_id=participant_id, workshop_id=workshop_id)
+            return
     else:
         ballot.workshop_id = workshop_id
         ballot.cast_at = utcnow()
-    session.add(ballot)
+        session.add(ballot)
     day.revision += 1
     session.add(day)
     session.commit()
@@ -449,7 +469,9 @@ def day_vote(*, session: Session, day_id: int) -> DayVoteState:
         if ids
         else 0
     )
-    return DayVoteState(status=day.vote_status, options=options, ballots=sum(counts.values()), people=people)
+    # A ballot for a group that has since gone back and given up its innovation counts nowhere.
+    ballots = sum(o.votes for o in options)
+    return DayVoteState(status=day.vote_status, options=options, ballots=ballots, people=people)
 
 
 def day_ballot_of(*, session: Session, participant: Participant) -> tuple[str, list[DayOption], int | None]:

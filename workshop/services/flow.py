@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from workshop.db.engine import begin_write
 from workshop.db.models import InnovationDay, Note, Participant, Poll, PollOption, Workshop, utcnow
@@ -82,6 +82,8 @@ def advance(*, session: Session, workshop_id: int, now: datetime | None = None) 
     _log(session, workshop, "left", at=now)
     _enter(session, workshop, target, now)
     _commit(session, workshop, events.STEP, events.TIMER, events.POLL)
+    if subject == Subject.INNOVATION:
+        _tell_the_day(session, workshop)
     return target
 
 
@@ -92,6 +94,7 @@ def go_back(*, session: Session, workshop_id: int, now: datetime | None = None) 
     begin_write(session)
     workshop = _reload(session, workshop_id)
     target = steps.previous_step(workshop.step)
+    left = workshop.step
     _log(session, workshop, "went_back", f"to {target}", at=now)
     for step in (workshop.step, target):
         subject = steps.VOTE_STEPS.get(step)
@@ -110,6 +113,8 @@ def go_back(*, session: Session, workshop_id: int, now: datetime | None = None) 
     workshop.agreement_confirmed = False
     _enter(session, workshop, target, now)
     _commit(session, workshop, events.STEP, events.TIMER, events.POLL)
+    if Subject.INNOVATION in (steps.VOTE_STEPS.get(step) for step in (left, target)):
+        _tell_the_day(session, workshop)
     return target
 
 
@@ -178,10 +183,30 @@ def live_signature(*, session: Session, code: str) -> dict[str, str]:
 
 
 def day_vote_of(session: Session, workshop: Workshop) -> str:
-    """The day-wide vote's state for a group of an innovation day ("" otherwise)."""
+    """The day-wide vote's state for a group of an innovation day ("" otherwise); while there
+    is a vote, with how many groups have an innovation to vote for (one more can finish late)."""
     if workshop.day_id is None:
         return ""
-    return session.exec(select(InnovationDay.vote_status).where(InnovationDay.id == workshop.day_id)).one()
+    status = session.exec(select(InnovationDay.vote_status).where(InnovationDay.id == workshop.day_id)).one()
+    if not status:
+        return ""
+    ideas = session.exec(
+        select(func.count())
+        .select_from(Workshop)
+        .where(Workshop.day_id == workshop.day_id, col(Workshop.chosen_innovation_id).is_not(None))
+    ).one()
+    return f"{status}:{ideas}"
+
+
+def _tell_the_day(session: Session, workshop: Workshop) -> None:
+    """A group of a day chose (or gave up) its innovation: the other groups' phones may offer it
+    in the day-wide vote, so they look again."""
+    if workshop.day_id is None:
+        return
+    for code in session.exec(
+        select(Workshop.code).where(Workshop.day_id == workshop.day_id, Workshop.id != workshop.id)
+    ).all():
+        events.publish(code, events.STEP)
 
 
 def phase_of(workshop: Workshop, poll: Poll | None, day_vote: str = "") -> str:
