@@ -40,6 +40,7 @@ from workshop.rules.security import normalise_join_code, room_key
 
 CREATED = "_day_created"
 REFRESH_S = 5  # the board of groups is read again this often (one organizer screen per day)
+GALLERY_REFRESH_S = 30  # the gallery's templates, read again (the slide shown stays)
 
 
 def organizer_slot(code: str) -> str:
@@ -339,12 +340,20 @@ if gallery_key is not None:
     try:
         with new_session() as session:
             shown_day = services.gallery_day(session=session, code=day_code, key=gallery_key)
-            shown = services.day_board(session=session, day_id=shown_day.id)
     except NotFound:
         guess_missed(guessing.CODES)
         st.error(tr("error.day_not_found"))
         st.stop()
-    gallery(shown, title=shown_day.title)
+    shown_id, shown_title = shown_day.id, shown_day.title
+
+    @st.fragment(run_every=GALLERY_REFRESH_S)
+    def wall() -> None:
+        """Read again now and then: a group that finishes later joins the gallery by itself."""
+        with new_session() as session:
+            shown = services.day_board(session=session, day_id=shown_id)
+        gallery(shown, title=shown_title)
+
+    wall()
     st.stop()
 day_style()
 if not day_code:

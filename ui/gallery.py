@@ -37,6 +37,14 @@ export default function (component) {
       event.preventDefault();
       window.__galleryShow((window.__galleryAt || 0) + step);
     });
+    // The page reads the groups again now and then and draws the slides anew: the slide shown stays.
+    new MutationObserver(() => {
+      const all = slides();
+      const at = window.__galleryAt || 0;
+      const where = document.querySelector('.gallery-where');
+      const lost = (all[at] && all[at].hidden) || (where && !where.textContent);
+      if (all.length && lost) window.__galleryShow(at);
+    }).observe(document.body, { childList: true, subtree: true });
     document.addEventListener('click', (event) => {
       const button = event.target instanceof Element ? event.target.closest('[data-gallery]') : null;
       if (!button) return;

@@ -73,10 +73,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("group_number", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_workshop_day_id"), ["day_id"], unique=False)
         batch_op.create_foreign_key("fk_workshop_day_id", "innovationday", ["day_id"], ["id"])
+        batch_op.create_unique_constraint("uq_workshop_day_group", ["day_id", "group_number"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("workshop", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_workshop_day_group", type_="unique")
         batch_op.drop_constraint("fk_workshop_day_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_workshop_day_id"))
         batch_op.drop_column("group_number")

@@ -206,6 +206,19 @@ def test_the_gallery_shows_every_groups_template_in_turn_by_clicker_keys_and_but
     expect(where).to_have_text(t("day.gallery_where", "ru", i=1, n=3))  # round again
     wall.keyboard.press("PageUp")
     expect(where).to_have_text(t("day.gallery_where", "ru", i=3, n=3))
+    # the page draws the slides anew (it reads the groups again every 30 s): the slide shown stays
+    wall.evaluate(
+        """() => {
+            const old = document.querySelector('.gallery');
+            const fresh = old.cloneNode(true);
+            fresh.querySelectorAll('.gallery-slide').forEach((s, i) => { s.hidden = i > 0; });
+            fresh.querySelector('.gallery-where').textContent = '';
+            old.replaceWith(fresh);
+        }"""
+    )
+    expect(where).to_have_text(t("day.gallery_where", "ru", i=3, n=3))
+    expect(slides.nth(2)).to_be_visible()
+    expect(slides.nth(0)).to_be_hidden()
 
     # the gallery's link opens the gallery only; a wrong key sees nothing of the day
     wall.goto(f"{server.base}/day?d={day_code}&g=wrong-{'x' * 28}&lang=ru")

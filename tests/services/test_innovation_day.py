@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tests.scenario import _build
@@ -347,3 +348,18 @@ def test_a_group_that_finishes_after_the_vote_opened_changes_every_groups_phase(
 
     assert services.live_signature(session=session, code=codes[0])["phase"] != before
     assert len(services.day_vote(session=session, day_id=day.id).options) == 3
+
+
+def test_a_groups_number_is_its_days_once(session, builtin_version) -> None:
+    day, key = make_day(session, builtin_version, groups=1)
+    with pytest.raises(IntegrityError):
+        services.create_workshop(
+            session=session,
+            title="Вторая первая группа",
+            product="Доставка",
+            map_version_id=builtin_version,
+            settings=services.Settings(),
+            day=(day.id, 1, key),
+        )
+    session.rollback()
+    assert len(services.groups_of(session=session, day_id=day.id)) == 1

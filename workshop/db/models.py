@@ -195,6 +195,9 @@ class InnovationDay(WorkshopSettings, table=True):
 
 
 class Workshop(WorkshopSettings, table=True):
+    # A group's number is its day's once (a workshop of its own has neither: NULLs never clash).
+    __table_args__ = (UniqueConstraint("day_id", "group_number", name="uq_workshop_day_group"),)
+
     id: int = Field(default=None, primary_key=True)  # None until the row is flushed
     code: str = Field(unique=True, index=True, max_length=12)
     title: str = Field(max_length=TITLE_MAX)
