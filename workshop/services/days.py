@@ -180,15 +180,19 @@ def add_groups(*, session: Session, day_id: int, key: str, count: int) -> list[W
     settings = Settings(**{name: getattr(day, name) for name in Settings.setting_names()})
     made = []
     for number in range(first, first + count):
-        workshop, _key = create_workshop(
-            session=session,
-            title=t("day.group_title", day.lang, title=day.title, n=number),
-            product=day.product,
-            map_version_id=day.trend_map_version_id,
-            settings=settings,
-            lang=day.lang,
-            day=(day.id, number, key),
-        )
+        try:
+            workshop, _key = create_workshop(
+                session=session,
+                title=t("day.group_title", day.lang, title=day.title, n=number),
+                product=day.product,
+                map_version_id=day.trend_map_version_id,
+                settings=settings,
+                lang=day.lang,
+                day=(day.id, number, key),
+            )
+        except IntegrityError:  # another screen of the organizer added this number meanwhile
+            session.rollback()
+            raise TransitionRefused("error.group_added_meanwhile") from None
         made.append(workshop)
     _touch_day(session, day_id)
     return made
