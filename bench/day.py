@@ -23,10 +23,9 @@ from sqlmodel import Session
 
 from bench.archive import percentile
 from bench.results_file import update
-from tests.scenario import STOPS, _build
+from tests.scenario import STOPS, build_day
 from workshop import services
 from workshop.db.engine import create_tables, make_engine
-from workshop.maps.store import install_builtin_maps, latest_versions
 
 BUDGET_MS = 100.0
 
@@ -36,26 +35,8 @@ def run(groups: int, runs: int) -> dict:
     engine = make_engine(f"sqlite:///{folder / 'day.db'}")
     create_tables(engine)
     started = time.perf_counter()
-    with Session(engine) as session:
-        install_builtin_maps(session=session)
-        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
-        day, key = services.create_day(
-            session=session,
-            title="День инноваций",
-            product="Доставка продуктов",
-            held_on="2026-12-03",
-            map_version_id=version.id,
-            settings=services.Settings(),
-            groups=groups,
-        )
-        keys = [
-            (g.id, services.facilitator_key(key, g))
-            for g in services.groups_of(session=session, day_id=day.id)
-        ]
-        day_id = day.id
     stops = [s for s in STOPS if s not in ("trends_vote_tie", "obstacles_write_time_up")]
-    for i, existing in enumerate(keys):
-        _build(engine, stop=stops[i % len(stops)], people=6, settings=None, existing=existing)
+    day_id = build_day(engine, groups=groups, stops=[stops[i % len(stops)] for i in range(groups)]).day_id
     built_s = time.perf_counter() - started
     times = []
     for _ in range(runs):

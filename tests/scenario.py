@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -214,3 +215,48 @@ def ballot_marks(session: Session, poll_id: int) -> dict[int, int]:
         .where(Ballot.poll_id == poll_id)
     ).all()
     return dict(rows)
+
+
+@dataclass
+class BuiltDay:
+    """An innovation day made for a test: its code and id, the organizer's key, its groups'
+    codes (by number) and the groups built up to a step (``build_day``'s ``stops``)."""
+
+    code: str
+    day_id: int
+    key: str
+    codes: list[str]
+    built: list[Built]
+
+
+def build_day(
+    engine,  # type: ignore[no-untyped-def]
+    *,
+    groups: int = 3,
+    stops: Sequence[str] = (),
+    title: str = "День инноваций",
+    product: str = "Доставка продуктов",
+    people: int = 6,
+) -> BuiltDay:
+    """A day of ``groups`` groups on the built-in map, made by the services; the first
+    ``len(stops)`` groups are then built up to their stop (``_build``), the others stay empty."""
+    with Session(engine) as session:
+        install_builtin_maps(session=session)
+        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
+        day, key = services.create_day(
+            session=session,
+            title=title,
+            product=product,
+            held_on="2026-12-03",
+            map_version_id=version.id,
+            settings=services.Settings(),
+            groups=groups,
+        )
+        made = services.groups_of(session=session, day_id=day.id)
+        keys = [(g.id, services.facilitator_key(key, g)) for g in made]
+        result = BuiltDay(code=day.code, day_id=day.id, key=key, codes=[g.code for g in made], built=[])
+    result.built = [
+        _build(engine, stop=stop, people=people, settings=None, existing=existing)
+        for stop, existing in zip(stops, keys, strict=False)
+    ]
+    return result

@@ -11,16 +11,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import Session
 
 from tests.conftest import empty_database_url
 from tests.phones import flash, join, new_phone, open_phone, swapped
-from tests.scenario import Built, _build
+from tests.scenario import Built, build_day
 from tests.support import ARTIFACTS, PROJECTOR, Server, serious_axe_violations, settled
-from workshop import services
 from workshop.db.engine import create_tables, make_engine
 from workshop.i18n import t
-from workshop.maps.store import install_builtin_maps, latest_versions
 
 T = 20_000  # the organizer's board reads the groups every 5 s
 NARROW = {"width": 360, "height": 780}
@@ -32,24 +29,11 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str,
     db_url = empty_database_url(folder, "day.db")
     engine = make_engine(db_url)
     create_tables(engine)
-    with Session(engine) as session:
-        install_builtin_maps(session=session)
-        version = latest_versions(session=session)[0][1].id
-        made, key = services.create_day(
-            session=session,
-            title="День инноваций",
-            product="Доставка продуктов",
-            held_on="2026-12-03",
-            map_version_id=version,
-            settings=services.Settings(),
-            groups=3,
-        )
-        codes = [g.code for g in services.groups_of(session=session, day_id=made.id)]
-        day_code = made.code
+    made = build_day(engine)
     engine.dispose()
     server = Server(db_url, folder / "server.log")
     server.start()
-    yield server, day_code, key, codes
+    yield server, made.code, made.key, made.codes
     server.close()
 
 
@@ -137,34 +121,11 @@ def finished_day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ser
     db_url = empty_database_url(folder, "day.db")
     engine = make_engine(db_url)
     create_tables(engine)
-    with Session(engine) as session:
-        install_builtin_maps(session=session)
-        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
-        made, key = services.create_day(
-            session=session,
-            title="День инноваций <b>весной</b>",
-            product="Доставка продуктов",
-            held_on="2026-12-03",
-            map_version_id=version.id,
-            settings=services.Settings(),
-            groups=3,
-        )
-        groups = services.groups_of(session=session, day_id=made.id)
-        day_code = made.code
-    built = [
-        _build(
-            engine,
-            stop="finished",
-            people=6,
-            settings=None,
-            existing=(g.id, services.facilitator_key(key, g)),
-        )
-        for g in groups[:2]
-    ]
+    made = build_day(engine, title="День инноваций <b>весной</b>", stops=("finished", "finished"))
     engine.dispose()
     server = Server(db_url, folder / "server.log")
     server.start()
-    yield server, day_code, key, built
+    yield server, made.code, made.key, made.built
     server.close()
 
 

@@ -18,14 +18,13 @@ from sqlmodel import Session, select
 from starlette.applications import Starlette
 
 from tests.conftest import empty_database_url
-from tests.scenario import STOPS, _build, ballot_marks, build_workshop
+from tests.scenario import STOPS, ballot_marks, build_day, build_workshop
 from web import engine as web_engine
 from web import phone
 from workshop import services
 from workshop.db.engine import create_tables, make_engine
 from workshop.db.models import DayBallot, Note, Participant, Pick
 from workshop.i18n import t
-from workshop.maps.store import install_builtin_maps, latest_versions
 from workshop.rules.limits import NOTE_MAX
 from workshop.services import Settings
 
@@ -436,29 +435,12 @@ def test_participant_text_reaches_the_phone_only_as_text(db_url) -> None:
 def test_the_days_vote_on_a_phone_takes_another_groups_innovation_and_refuses_its_own(db_url) -> None:
     engine = engine_of(db_url)
     create_tables(engine)
+    day = build_day(engine, groups=2, stops=("finished", "finished"))
+    built = day.built
     with Session(engine) as session:
-        install_builtin_maps(session=session)
-        version = next(v for m, v in latest_versions(session=session) if m.id == "customer-journey-2017")
-        day, key = services.create_day(
-            session=session,
-            title="День инноваций",
-            product="Доставка",
-            held_on="2026-12-03",
-            map_version_id=version.id,
-            settings=services.Settings(),
-            groups=2,
-        )
-        groups = [
-            (g.id, g.code, services.facilitator_key(key, g))
-            for g in services.groups_of(session=session, day_id=day.id)
-        ]
-    built = [
-        _build(engine, stop="finished", people=6, settings=None, existing=(wid, k))
-        for wid, _code, k in groups
-    ]
-    with Session(engine) as session:
-        services.open_day_vote(session=session, day_id=day.id)
-    (own_id, own_code, _k), (other_id, _other_code, _k2) = groups
+        services.open_day_vote(session=session, day_id=day.day_id)
+    own_id, other_id = (b.workshop_id for b in built)
+    own_code = day.codes[0]
     c, csrf = phone_of(built[0].tokens[0], own_code)
     screen = c.get(f"/phone/screen?w={own_code}")
     assert f'value="{other_id}"' in screen.text and f'value="{own_id}"' not in screen.text
@@ -483,7 +465,7 @@ def test_the_days_vote_on_a_phone_takes_another_groups_innovation_and_refuses_it
     )
     assert c.get(f"/phone/screen?{urlencode({'w': own_code, 'phase': phase})}").status_code == 204
     with Session(engine) as session:
-        services.close_day_vote(session=session, day_id=day.id)
+        services.close_day_vote(session=session, day_id=day.day_id)
     closed = c.get(f"/phone/screen?{urlencode({'w': own_code, 'phase': phase})}")
     assert closed.status_code == 200
     assert t("phone.day_vote_closed", "ru") in text_of(closed.text)

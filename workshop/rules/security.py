@@ -25,26 +25,29 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _derived(key: str, purpose: str, code: str) -> str:
+    """A key derived from another for one purpose and one code (HMAC-SHA256, 192 bits)."""
+    digest = hmac.new(key.encode("utf-8"), f"{purpose}:{code}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+
+
 def room_key(facilitator_key: str, code: str) -> str:
     """The room projector's key: derived from the facilitator's, so the facilitator's screen can
     always show the room's link, while the room's link never reveals the facilitator's key."""
-    digest = hmac.new(facilitator_key.encode("utf-8"), f"room:{code}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+    return _derived(facilitator_key, "room", code)
 
 
 def group_key(organizer_key: str, code: str) -> str:
     """A group's facilitator key in an innovation day: derived from the organizer's, so the
     organizer's screen can always give every group's facilitator link, while a facilitator's
     link never reveals the organizer's key or another group's."""
-    digest = hmac.new(organizer_key.encode("utf-8"), f"group:{code}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+    return _derived(organizer_key, "group", code)
 
 
 def gallery_key(organizer_key: str, code: str) -> str:
     """The key of an innovation day's gallery on the main projector, derived like a group's: the
     projected link opens the gallery only."""
-    digest = hmac.new(organizer_key.encode("utf-8"), f"gallery:{code}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
+    return _derived(organizer_key, "gallery", code)
 
 
 def hash_secret(secret: str) -> str:

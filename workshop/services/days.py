@@ -24,7 +24,6 @@ from workshop.db.models import (
     Note,
     Participant,
     Trend,
-    TrendMapVersion,
     Workshop,
     utcnow,
 )
@@ -38,7 +37,6 @@ from workshop.rules.security import (
     gallery_key,
     group_key,
     hash_secret,
-    new_join_code,
     new_secret,
     normalise_join_code,
     secret_matches,
@@ -47,7 +45,7 @@ from workshop.rules.text import clean_text
 from workshop.services._base import _now
 from workshop.services.flow import _facts, advance, change_timer
 from workshop.services.participants import LET_IN, WAITING
-from workshop.services.workshops import Settings, create_workshop
+from workshop.services.workshops import Settings, _settings_for_map, _unused_code, create_workshop
 
 
 def _held_on(value: object) -> date:
@@ -89,18 +87,8 @@ def create_day(
     if groups:
         _groups_count(groups)
     begin_write(session)
-    if session.get(TrendMapVersion, map_version_id) is None:
-        raise InvalidInput("error.map_not_found")
-    trend_count = session.exec(
-        select(func.count()).select_from(Trend).where(Trend.version_id == map_version_id)
-    ).one()
-    settings = settings.validated(trend_count=trend_count)
-    for _attempt in range(20):
-        code = new_join_code()
-        if session.exec(select(InnovationDay.id).where(InnovationDay.code == code)).first() is None:
-            break
-    else:  # pragma: no cover - 31**6 codes
-        raise InvalidInput("error.no_code")
+    settings = _settings_for_map(session, map_version_id, settings)
+    code = _unused_code(session, InnovationDay)
     key = new_secret()
     day = InnovationDay(
         code=code,
@@ -122,13 +110,18 @@ def create_day(
     return day, key
 
 
-def organized_day(*, session: Session, code: str, key: str | None) -> InnovationDay:
-    """The day whose organizer key is ``key``; anything else is :class:`AccessDenied`."""
+def _day_by_code(session: Session, code: str, key: str | None) -> InnovationDay | None:
+    """The day of ``code``; for an unknown code the key is compared all the same (same work)."""
     day = session.exec(select(InnovationDay).where(InnovationDay.code == normalise_join_code(code))).first()
     if day is None:
         secret_matches(key, hash_secret("the same work for an unknown code"))
-        raise AccessDenied()
-    if not secret_matches(key, day.organizer_key_hash):
+    return day
+
+
+def organized_day(*, session: Session, code: str, key: str | None) -> InnovationDay:
+    """The day whose organizer key is ``key``; anything else is :class:`AccessDenied`."""
+    day = _day_by_code(session, code, key)
+    if day is None or not secret_matches(key, day.organizer_key_hash):
         raise AccessDenied()
     return day
 
@@ -136,11 +129,8 @@ def organized_day(*, session: Session, code: str, key: str | None) -> Innovation
 def gallery_day(*, session: Session, code: str, key: str | None) -> InnovationDay:
     """The day whose gallery key is ``key`` (the main projector's link); anything else is
     :class:`NotFound`, an unknown code and a wrong key alike."""
-    day = session.exec(select(InnovationDay).where(InnovationDay.code == normalise_join_code(code))).first()
-    if day is None or not day.gallery_key_hash:
-        secret_matches(key, hash_secret("the same work for an unknown code"))
-        raise NotFound("error.day_not_found")
-    if not secret_matches(key, day.gallery_key_hash):
+    day = _day_by_code(session, code, key)
+    if day is None or not day.gallery_key_hash or not secret_matches(key, day.gallery_key_hash):
         raise NotFound("error.day_not_found")
     return day
 

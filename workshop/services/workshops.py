@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 
 from workshop.db.engine import begin_write
-from workshop.db.models import Trend, TrendMapVersion, Workshop, WorkshopSettings, utcnow
+from workshop.db.models import InnovationDay, Trend, TrendMapVersion, Workshop, WorkshopSettings, utcnow
 from workshop.live import events
 from workshop.rules.errors import AccessDenied, InvalidInput, NotFound
 from workshop.rules.limits import NAME_MAX, PRODUCT_MAX, TITLE_MAX
@@ -50,20 +50,8 @@ def create_workshop(
         facilitator_name, field="facilitator_name", max_len=NAME_MAX, required=False
     )
     begin_write(session)
-    version = session.get(TrendMapVersion, map_version_id)
-    if version is None:
-        raise InvalidInput("error.map_not_found")
-    trend_count = session.exec(
-        select(func.count()).select_from(Trend).where(Trend.version_id == map_version_id)
-    ).one()
-    settings = settings.validated(trend_count=trend_count)
-    for _attempt in range(20):
-        code = new_join_code()
-        taken = session.exec(select(Workshop.id).where(Workshop.code == code)).first()
-        if taken is None:
-            break
-    else:  # pragma: no cover - 31**6 codes
-        raise InvalidInput("error.no_code")
+    settings = _settings_for_map(session, map_version_id, settings)
+    code = _unused_code(session, Workshop)
     key = group_key(day[2], code) if day else new_secret()
     workshop = Workshop(
         code=code,
@@ -86,6 +74,25 @@ def create_workshop(
     session.commit()
     session.refresh(workshop)
     return workshop, key
+
+
+def _settings_for_map(session: Session, map_version_id: int, settings: Settings) -> Settings:
+    """The settings, if the map version exists and they hold together for its trends."""
+    if session.get(TrendMapVersion, map_version_id) is None:
+        raise InvalidInput("error.map_not_found")
+    trend_count = session.exec(
+        select(func.count()).select_from(Trend).where(Trend.version_id == map_version_id)
+    ).one()
+    return settings.validated(trend_count=trend_count)
+
+
+def _unused_code(session: Session, model: type[Workshop] | type[InnovationDay]) -> str:
+    """A join code no row of ``model`` (workshops, or innovation days) has yet."""
+    for _attempt in range(20):
+        code = new_join_code()
+        if session.exec(select(model.id).where(model.code == code)).first() is None:
+            return code
+    raise InvalidInput("error.no_code")  # pragma: no cover - 31**6 codes
 
 
 def workshop_by_code(*, session: Session, code: str) -> Workshop:

@@ -44,7 +44,6 @@ from sqlmodel import Session, col, select
 from workshop.db.engine import begin_write
 from workshop.db.models import DayBallot, InnovationDay, Participant, Workshop
 from workshop.i18n import LANGUAGES
-from workshop.maps.uploads import json_too_deep_at
 from workshop.rules.enums import DayVote
 from workshop.rules.errors import InvalidInput, NotFound
 from workshop.rules.limits import DAY_TITLE_MAX, GROUPS_MAX, PRODUCT_MAX
@@ -62,8 +61,7 @@ from workshop.transfer.schema import (
     Ref,
     When,
     _first,
-    _no_constant,
-    _object_without_twins,
+    _load,
     one_of,
     read,
     refusal,
@@ -209,7 +207,7 @@ class DayFile(Part):
 def read_day(data: bytes) -> DayFile:
     """The day file in ``data``, checked against the models (not yet its groups' workshops); the
     first problem is raised."""
-    document = _load(data)
+    document = _load(data, max_bytes=MAX_DAY_BYTES, max_depth=MAX_DAY_DEPTH)
     if not isinstance(document, dict) or document.get("format") != DAY_FORMAT:
         raise InvalidInput("transfer.not_a_workshop")
     version = document.get("version")
@@ -219,29 +217,6 @@ def read_day(data: bytes) -> DayFile:
         return DayFile.model_validate(document)
     except ValidationError as refused:
         raise refusal(_first(refused.errors(include_url=False, include_input=False))) from None
-
-
-def _load(data: bytes) -> object:
-    """``data`` as JSON, read as a workshop file is (schema's ``_load``) with a day's limits."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise InvalidInput("transfer.empty")
-    data = bytes(data)
-    if len(data) > MAX_DAY_BYTES:
-        raise InvalidInput("transfer.too_big", max_mb=MAX_DAY_BYTES // 1_000_000)
-    if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
-        raise InvalidInput("transfer.empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("transfer.not_utf8") from None
-    if json_too_deep_at(text, MAX_DAY_DEPTH) is not None:
-        raise InvalidInput("transfer.too_deep", max=MAX_DAY_DEPTH)
-    try:
-        return json.loads(text, object_pairs_hook=_object_without_twins, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput("transfer.not_json", line=exc.lineno, column=exc.colno) from None
-    except (ValueError, RecursionError):  # an integer with more digits than Python converts
-        raise InvalidInput("transfer.bad_number") from None
 
 
 # --------------------------------------------------------------------------- the plan

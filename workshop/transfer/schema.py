@@ -472,20 +472,21 @@ def _first(errors: list[ErrorDetails]) -> ErrorDetails:
     return found
 
 
-def _load(data: bytes) -> object:
+def _load(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> object:
+    """``data`` as JSON within the limits (a workshop file's unless given), or a refusal."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise InvalidInput("transfer.empty")
     data = bytes(data)
-    if len(data) > MAX_BYTES:
-        raise InvalidInput("transfer.too_big", max_mb=MAX_BYTES // 1_000_000)
+    if len(data) > max_bytes:
+        raise InvalidInput("transfer.too_big", max_mb=max_bytes // 1_000_000)
     if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
         raise InvalidInput("transfer.empty")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("transfer.not_utf8") from None
-    if json_too_deep_at(text, MAX_DEPTH) is not None:
-        raise InvalidInput("transfer.too_deep", max=MAX_DEPTH)
+    if json_too_deep_at(text, max_depth) is not None:
+        raise InvalidInput("transfer.too_deep", max=max_depth)
     try:
         return json.loads(text, object_pairs_hook=_object_without_twins, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
